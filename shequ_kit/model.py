@@ -97,6 +97,7 @@ class LedgerBook:
     excluded_rows: dict[str, int] = field(default_factory=dict)  # sheet -> rows left out
     absent_sheets: list[str] = field(default_factory=list)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
+    enums: dict[str, Any] = field(default_factory=dict)  # the EnumSpecs in force (street's)
 
     @property
     def period_start(self) -> date:
