@@ -1,0 +1,472 @@
+"""Drafting 存在问题 and their next steps from a community's facts.
+
+Real summaries name few problems (2-4), in a small stock vocabulary, and leadership
+expects each to rest on something checkable. So every drafted problem comes from a rule
+that cites its evidence (a missed target, N hazards still open, the months without any
+activity). The rules, their thresholds and wording are data: the package ships them in
+``rules/defaults_rules.yaml`` and a street (``parameters/defaults.yaml``) or a community
+overrides them key by key, so there is one copy of each rule and a street edits only what
+it wants different. The analyst always has the last word: 补充问题 are added after the
+drafted ones, and 存在问题 in the parameters replaces them altogether.
+"""
+
+from __future__ import annotations
+
+import copy
+import string
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .numfmt import (
+    fmt_pct,
+    fmt_quantity,
+    is_rate_unit,
+    month_list,
+    pp_change,
+    relative_change,
+    round_half_up,
+)
+
+RULES_FILE = Path(__file__).resolve().parent / "rules" / "defaults_rules.yaml"
+
+# Rule kinds and the placeholders their wording may use.
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "目标未完成": ("指标", "目标", "实际", "差距"),
+    "力争目标未达预期": ("指标", "目标", "实际", "差距"),
+    "活动月份空缺": ("月份", "空缺月数"),
+    "隐患未整改": ("未整改", "排查", "整改率"),
+    "同比变差": ("指标", "方向", "变动", "本期", "上年同期"),
+    "志愿者活跃度": ("活跃比例", "注册志愿者"),
+    "台账不规范": ("条数", "台账"),
+}
+RULE_FIELDS = ("条件", "严重程度", "最多", "阈值", "百分点阈值", "措辞", "下一步", "启用")
+DEFAULT_LIMIT = 4
+
+# Units of the "every period" target forms, where the value counts periods covered.
+PERIOD_UNITS = (("half_month", "个半月"), ("half_year", "个半年"), ("week", "周"),
+                ("month", "个月"), ("quarter", "个季度"))
+
+
+class RulesError(ValueError):
+    """A 版块 or 问题规则 entry that cannot be used; the message says which and why."""
+
+
+@dataclass
+class DraftedProblem:
+    """One drafted problem with the figures it rests on (for 数据说明 and checking)."""
+
+    rule: str
+    text: str
+    next_step: str
+    severity: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+    magnitude: float = 0.0
+
+
+@dataclass
+class ProblemPlan:
+    """What 四、存在问题 and 五、下一步工作打算 will say.
+
+    source: "参数" when the parameters' 存在问题 replaced the drafted ones, "拟写" otherwise.
+    """
+
+    problems: list[str]
+    next_steps: list[str]
+    drafted: list[DraftedProblem]
+    supplied: list[str]
+    source: str
+
+
+# -- configuration ---------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _builtin_text() -> str:
+    return RULES_FILE.read_text(encoding="utf-8")
+
+
+def builtin_rules() -> dict[str, Any]:
+    """The shipped 版块, 问题规则, 问题上限 and 问题选项 (a fresh copy each call)."""
+    return yaml.safe_load(_builtin_text())
+
+
+def _params_of(facts_or_params: Any) -> dict[str, Any]:
+    params = getattr(facts_or_params, "params", facts_or_params)
+    return params or {}
+
+
+def problem_rules(facts_or_params: Any) -> dict[str, dict[str, Any]]:
+    """The rules in force: the built-in ones overridden field by field by the parameters.
+
+    ``规则名: null`` removes a rule; ``启用: false`` switches it off; a new name adds one.
+    """
+    rules = builtin_rules()["问题规则"]
+    override = _params_of(facts_or_params).get("问题规则")
+    if override is not None and not isinstance(override, dict):
+        raise RulesError("参数「问题规则」应为「规则名称: 设置」的形式")
+    for name, fields in (override or {}).items():
+        if fields is None:
+            rules.pop(name, None)
+            continue
+        if not isinstance(fields, dict):
+            raise RulesError(f"参数「问题规则」中的规则「{name}」应为「字段: 值」的形式")
+        rules[name] = {**rules.get(name, {}), **fields}
+    for name, rule in rules.items():
+        _check_rule(name, rule)
+    return {n: r for n, r in rules.items() if r.get("启用", True) is not False}
+
+
+def _check_rule(name: str, rule: dict[str, Any]) -> None:
+    where = f"问题规则「{name}」"
+    unknown = [k for k in rule if k not in RULE_FIELDS]
+    if unknown:
+        raise RulesError(f"{where}中有无法识别的字段：{'、'.join(map(str, unknown))}；"
+                         f"可用字段：{'、'.join(RULE_FIELDS)}")
+    kind = rule.get("条件")
+    if kind not in PLACEHOLDERS:
+        raise RulesError(f"{where}的条件「{kind}」无法识别；可用的条件：{'、'.join(PLACEHOLDERS)}")
+    for key in ("严重程度", "阈值", "百分点阈值", "最多"):
+        if key in rule and (isinstance(rule[key], bool)
+                            or not isinstance(rule[key], (int, float))):
+            raise RulesError(f"{where}的「{key}」应为数字，实际为「{rule[key]}」")
+    for key in ("措辞", "下一步"):
+        text = rule.get(key)
+        if not isinstance(text, str) or not text.strip():
+            raise RulesError(f"{where}缺少「{key}」")
+        try:
+            names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:
+            raise RulesError(f"{where}的「{key}」中花括号不成对：{text}") from exc
+        bad = [n for n in names if n not in PLACEHOLDERS[kind]]
+        if bad:
+            raise RulesError(f"{where}的「{key}」中有无法识别的占位符{{{bad[0]}}}；"
+                             f"可用的占位符：{'、'.join('{' + p + '}' for p in PLACEHOLDERS[kind])}")
+
+
+def problem_limit(facts_or_params: Any) -> int:
+    value = _params_of(facts_or_params).get("问题上限", builtin_rules().get("问题上限"))
+    if value is None:
+        return DEFAULT_LIMIT
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RulesError(f"参数「问题上限」应为不小于0的整数，实际为「{value}」")
+    return value
+
+
+def problem_options(facts_or_params: Any) -> list[str]:
+    """Stock capacity problems an analyst may copy into 补充问题."""
+    options = _params_of(facts_or_params).get("问题选项")
+    if options is None:
+        options = builtin_rules().get("问题选项", [])
+    return [str(o) for o in options]
+
+
+def blocks_config(facts_or_params: Any) -> list[dict[str, Any]]:
+    """The 版块 in force: a list in the parameters replaces the built-in list; a mapping
+    changes only the named 版块 (``版块名称: null`` drops one)."""
+    blocks = builtin_rules()["版块"]
+    override = _params_of(facts_or_params).get("版块")
+    if isinstance(override, list):
+        blocks = copy.deepcopy(override)
+    elif isinstance(override, dict):
+        by_name = {b["名称"]: b for b in blocks}
+        for name, fields in override.items():
+            if fields is None:
+                by_name.pop(name, None)
+            elif isinstance(fields, dict):
+                by_name[name] = {**by_name.get(name, {"名称": name}), **fields}
+            else:
+                raise RulesError(f"参数「版块」中的「{name}」应为「字段: 值」的形式")
+        blocks = list(by_name.values())
+    elif override is not None:
+        raise RulesError("参数「版块」应为列表，或「版块名称: 设置」的形式")
+    for i, b in enumerate(blocks, 1):
+        if not isinstance(b, dict) or not b.get("名称") or not b.get("标题"):
+            raise RulesError(f"参数「版块」第{i}项缺少「名称」或「标题」")
+        for key in ("条线", "指标", "图表"):
+            b[key] = list(b.get(key) or [])
+    return blocks
+
+
+# -- helpers shared with the narrative --------------------------------------------------
+
+def clean_item(text: Any) -> str:
+    """An analyst's item without trailing punctuation, so the document adds its own."""
+    return str(text).strip().rstrip("。；;，,、")
+
+
+def target_label(target: dict[str, Any]) -> str:
+    """The indicator as a reader knows it: 开展活动（普法） for a filtered target."""
+    name = target.get("名称") or target.get("指标") or ""
+    cond = target.get("条件") or {}
+    if cond and target.get("指标") == "activity.count":
+        return "".join(str(v) for v in cond.values()) + "活动"  # 普法活动, 消防安全检查巡查活动
+    if cond:
+        return f"{name}（{'、'.join(str(v) for v in cond.values())}）"
+    return str(name)
+
+
+def _period_unit(kind: str | None) -> str | None:
+    kind = kind or ""
+    if not kind.startswith("every"):
+        return None
+    for key, unit in PERIOD_UNITS:
+        if key in kind:
+            return unit
+    return "期"
+
+
+def target_actual_text(target: dict[str, Any], table: bool = False) -> str:
+    """The actual figure of a target: 63.5%, 8420人次, or 10个月 for 每月一次 forms."""
+    value = target.get("value")
+    if value is None or isinstance(value, dict):
+        return "无数据"
+    unit = _period_unit(target.get("kind")) or target.get("unit")
+    if _period_unit(target.get("kind")):
+        return f"{value}{unit}达标"
+    return fmt_quantity(value, unit, table=table)
+
+
+def target_gap_text(target: dict[str, Any]) -> str:
+    """The gap as the genre writes it (差4.5个百分点, 差12场次, 发生2起), or ''."""
+    text = target.get("gap_text")
+    if text:
+        return "".join(str(text).split())
+    gap = target.get("gap")
+    if gap is None or isinstance(gap, dict):
+        return ""
+    unit = _period_unit(target.get("kind")) or target.get("unit")
+    if is_rate_unit(unit):
+        return f"差{round_half_up(abs(gap) * 100, 1)}个百分点"
+    return f"差{fmt_quantity(abs(gap), unit)}"
+
+
+class _Fill(dict):
+    def __missing__(self, key: str) -> str:  # validated up front; kept as a safety net
+        raise RulesError(f"问题规则中的占位符{{{key}}}无法填写")
+
+
+def _fill(template: str, values: dict[str, Any]) -> str:
+    return clean_item(template.format_map(_Fill(values)))
+
+
+# -- the rule kinds ---------------------------------------------------------------------
+
+def _targets_with(facts: Any, status: str) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, t) for i, t in enumerate(facts.targets or []) if t.get("status") == status]
+
+
+def _rule_targets(facts: Any, rule: dict[str, Any], name: str, status: str
+                  ) -> list[DraftedProblem]:
+    out = []
+    for order, t in _targets_with(facts, status):
+        written = str(t.get("目标") or "")
+        if status == "未达预期" and written.startswith("力争"):
+            written = written[2:]  # 争取实现…达到60%的目标, not …力争达到60%的目标
+        values = {"指标": target_label(t), "目标": written,
+                  "实际": target_actual_text(t), "差距": target_gap_text(t) or "尚有差距"}
+        evidence = {"指标": t.get("指标"), "条件": t.get("条件"), "目标": t.get("目标"),
+                    "实际": t.get("value"), "差距": t.get("gap")}
+        out.append(DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
+                                  float(rule.get("严重程度", 0)), evidence, magnitude=-order))
+    return out
+
+
+def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
+    row = facts.row("activity.by_month")
+    if row is None or not isinstance(row.get("value"), dict):
+        return []
+    by_month = row["value"]
+    start = date.fromisoformat(facts.period_start)
+    end = date.fromisoformat(facts.as_of)
+    months = range(start.month, end.month + 1) if start.year == end.year else range(1, 13)
+    empty = [m for m in months if not by_month.get(str(m))]
+    if not empty or len(empty) < rule.get("阈值", 1):
+        return []
+    values = {"月份": month_list(empty), "空缺月数": len(empty)}
+    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
+                           float(rule.get("严重程度", 0)), {"空缺月份": empty}, len(empty))]
+
+
+def _rule_hazards(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
+    row = facts.row("hazard.rectified_rate")
+    if row is None or row.get("value") is None:
+        return []
+    if row["value"] >= rule.get("阈值", 1.0):
+        return []
+    found, fixed = row.get("denominator"), row.get("numerator")
+    if found is None or fixed is None:
+        found, fixed = facts.value("hazard.found"), facts.value("hazard.rectified")
+    if found is None or fixed is None:
+        return []
+    values = {"未整改": int(found - fixed), "排查": int(found), "整改率": fmt_pct(row["value"])}
+    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
+                           float(rule.get("严重程度", 0)), dict(values), found - fixed)]
+
+
+def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
+              ) -> list[DraftedProblem]:
+    rel_limit = float(rule.get("阈值", 0.10))
+    pp_limit = float(rule.get("百分点阈值", 10))
+    out = []
+    for r in facts.indicators or []:
+        better = r.get("better")
+        value, prev = r.get("value"), r.get("previous")
+        if better not in ("↑", "↓") or r.get("condition") or r.get("level") == "street":
+            continue  # neutral figures are never a problem for moving
+        if r.get("id") in skip or not _is_number(value) or not _is_number(prev):
+            continue
+        unit = r.get("unit")
+        if is_rate_unit(unit):
+            points = pp_change(value, prev)
+            worse = points < -pp_limit if better == "↑" else points > pp_limit
+            if not worse:
+                continue
+            change = f"{abs(round_half_up(points, 1))}个百分点"
+            magnitude = float(abs(points)) / 100
+        else:
+            rel = relative_change(value, prev)
+            if rel is None:
+                continue
+            worse = rel < -rel_limit if better == "↑" else rel > rel_limit
+            if not worse:
+                continue
+            change = f"{abs(round_half_up(rel * 100, 1))}%"
+            magnitude = float(abs(rel))
+        ratio = r.get("id", "").split(".")[-1].startswith(("avg_", "per_")) or \
+            "_per_" in r.get("id", "")
+        values = {"指标": r.get("name") or r.get("id"),
+                  "方向": "下降" if better == "↑" else "上升", "变动": change,
+                  "本期": fmt_quantity(value, unit, ratio=ratio),
+                  "上年同期": fmt_quantity(prev, unit, ratio=ratio)}
+        out.append(DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
+                                  float(rule.get("严重程度", 0)),
+                                  {"指标": r.get("id"), "本期": value, "上年同期": prev},
+                                  magnitude))
+    out.sort(key=lambda p: -p.magnitude)
+    return out
+
+
+def _rule_volunteers(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
+    row = facts.row("volunteer.active_rate")
+    if row is None or row.get("value") is None or row["value"] >= rule.get("阈值", 0.5):
+        return []
+    registered = row.get("denominator")
+    if registered is None:
+        registered = facts.value("volunteer.registered")
+    values = {"活跃比例": fmt_pct(row["value"]),
+              "注册志愿者": registered if registered is not None else ""}
+    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
+                           float(rule.get("严重程度", 0)), {"活跃志愿者比例": row["value"]},
+                           1 - row["value"])]
+
+
+def _rule_ledgers(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
+    excluded = {k: v for k, v in (facts.quality or {}).get("excluded_rows", {}).items() if v}
+    total = sum(excluded.values())
+    if total == 0 or total < rule.get("阈值", 1):
+        return []
+    values = {"条数": total, "台账": "、".join(excluded)}
+    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
+                           float(rule.get("严重程度", 0)), {"未计入记录": excluded}, total)]
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+# -- the engine --------------------------------------------------------------------------
+
+# Indicators a specialised rule speaks for: when it fires, a missed target on the same
+# indicator is not drafted again (the specialised wording is the genre's and cites more).
+COVERS: dict[str, str] = {"隐患未整改": "hazard.rectified_rate",
+                          "志愿者活跃度": "volunteer.active_rate"}
+
+
+def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]:
+    """Apply the rules in force to one community: at most ``limit`` (问题上限), most
+    severe first. Each indicator is drafted once: a missed target is not drafted again
+    for its 同比, and a specialised rule (hazards, volunteers) replaces the bare target."""
+    rules = problem_rules(facts)
+    found: list[tuple[DraftedProblem, int]] = []
+    covered: set[str] = set()
+    later: dict[str, list[tuple[int, str, dict[str, Any]]]] = {"target": [], "yoy": []}
+    for order, (name, rule) in enumerate(rules.items()):
+        kind = rule["条件"]
+        if kind in ("目标未完成", "力争目标未达预期"):
+            later["target"].append((order, name, rule))
+            continue
+        if kind == "同比变差":
+            later["yoy"].append((order, name, rule))
+            continue
+        if kind == "活动月份空缺":
+            items = _rule_months(facts, rule, name)
+        elif kind == "隐患未整改":
+            items = _rule_hazards(facts, rule, name)
+        elif kind == "志愿者活跃度":
+            items = _rule_volunteers(facts, rule, name)
+        else:
+            items = _rule_ledgers(facts, rule, name)
+        if items and kind in COVERS:
+            covered.add(COVERS[kind])
+        found.extend((p, order) for p in _cap(items, rule))
+    for order, name, rule in later["target"]:
+        status = "未完成" if rule["条件"] == "目标未完成" else "未达预期"
+        items = [p for p in _rule_targets(facts, rule, name, status)
+                 if p.evidence.get("条件") or p.evidence.get("指标") not in covered]
+        items = _cap(items, rule)
+        covered.update(p.evidence["指标"] for p in items if not p.evidence.get("条件"))
+        found.extend((p, order) for p in items)
+    for order, name, rule in later["yoy"]:
+        found.extend((p, order) for p in _cap(_rule_yoy(facts, rule, name, covered), rule))
+    found.sort(key=lambda po: (-po[0].severity, po[1], -po[0].magnitude))
+    cap = problem_limit(facts) if limit is None else limit
+    return [p for p, _ in found][: max(cap, 0)]
+
+
+def _cap(items: list[DraftedProblem], rule: dict[str, Any]) -> list[DraftedProblem]:
+    most = rule.get("最多")
+    return items if most is None else items[: int(most)]
+
+
+def _items(params: dict[str, Any], key: str) -> list[str]:
+    raw = params.get(key)
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = [raw]
+    return [clean_item(x) for x in raw if x is not None and clean_item(x)]
+
+
+def plan_problems(facts: Any) -> ProblemPlan:
+    """The problems and next steps the document states.
+
+    The parameters' 存在问题 replace the drafted problems (and their drafted steps);
+    otherwise the drafted ones come first and 补充问题 follow, together at most 问题上限
+    (补充问题 always kept, so each one takes the place of the least severe drafted one). Next steps: the
+    parameters' 下一步工作打算 first, then one drafted step per drafted problem kept.
+    """
+    params = _params_of(facts)
+    replaced = _items(params, "存在问题")
+    supplied = _items(params, "补充问题")
+    if replaced:
+        drafted: list[DraftedProblem] = []
+        problems = replaced
+        source = "参数"
+    else:
+        # 问题上限 bounds what the section lists: the analyst's 补充问题 are always kept and
+        # the drafted ones, most severe first, fill the places left.
+        extra = list(supplied)
+        drafted = draft_problems(facts, limit=problem_limit(facts) - len(extra))
+        texts = {p.text for p in drafted}
+        problems = [p.text for p in drafted] + [s for s in extra if s not in texts]
+        source = "拟写"
+    steps = _items(params, "下一步工作打算")
+    for p in drafted:
+        if p.next_step not in steps:
+            steps.append(p.next_step)
+    return ProblemPlan(problems=problems, next_steps=steps, drafted=drafted,
+                       supplied=supplied if not replaced else [], source=source)
