@@ -85,13 +85,13 @@ class ProblemPlan:
 # -- configuration ---------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _builtin_text() -> str:
-    return RULES_FILE.read_text(encoding="utf-8")
+def _builtin() -> dict[str, Any]:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
 
 
 def builtin_rules() -> dict[str, Any]:
     """The shipped 版块, 问题规则, 问题上限 and 问题选项 (a fresh copy each call)."""
-    return yaml.safe_load(_builtin_text())
+    return copy.deepcopy(_builtin())
 
 
 def _params_of(facts_or_params: Any) -> dict[str, Any]:

@@ -1073,7 +1073,7 @@ def build_overview(street: StreetFacts) -> Document:
     n_all = len(comms) + len(street.failed)
     opening = f"{street.year}年{'上半年' if half else ''}，{street.street}共有{n_all}个社区"
     opening += "纳入工作总结汇总" if not street.failed else \
-        f"报送台账，其中{len(comms)}个社区生成了工作总结，{len(street.failed)}个社区未能生成"
+        f"报送台账，其中{len(comms)}个社区已生成工作总结，{len(street.failed)}个社区因台账问题未能生成"
     opening += "。现将各社区主要工作数据、年度目标完成情况汇总如下："
     sections = [Section("opening", "", blocks=[Paragraph(opening, "sk-opening")])]
 
