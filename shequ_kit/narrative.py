@@ -786,6 +786,8 @@ def _work_section(facts: CommunityFacts, number: int) -> Section:
     cobuild = _cobuild(facts, sub + 1)
     if cobuild:
         section.blocks.append(cobuild)
+    if not section.blocks:
+        section.blocks.append(Paragraph("本期未提供活动及各条线工作台账，主要工作情况暂无数据可述。"))
     return section
 
 
@@ -878,8 +880,10 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
             rows.append([target_label(t), str(t.get("目标") or ""), "—", "定性目标",
                          "不作量化评估"])
             continue
-        note = t.get("reason") or "" if status == "无法评估" else \
-            ("" if status == "完成" else target_gap_text(t))
+        if status == "无法评估":
+            note = t.get("reason") or "缺少数据"
+        else:
+            note = "" if status == "完成" else target_gap_text(t)
         rows.append([target_label(t), str(t.get("目标") or ""),
                      target_actual_text(t, table=True), STATUS_TEXT.get(status, status),
                      clean_item(note) if note else ""])

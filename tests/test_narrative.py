@@ -291,3 +291,28 @@ def test_section_html_embeds_given_charts():
     assert isinstance(sec, Section)
     html = sec.html({"dibao_by_class": '<img alt="低保">'})
     assert html.index("规范低保管理") < html.index('<img alt="低保">')
+
+
+def test_bare_workbook_builds_without_zeros():
+    f = CommunityFacts(community="龙柏社区", street="闸弄口街道", year=2024,
+                       period_start="2024-01-01", as_of="2024-12-31", half_year=False,
+                       profile={"社区名称": "龙柏社区", "常住人口": 5000}, safety=None)
+    doc = build_document(f)
+    t = doc.text()
+    assert "龙柏社区有常住人口5000人。" in t
+    assert "主要工作情况暂无数据可述" in t
+    assert "本年度未设定量化工作目标。" in t
+    assert not re.search(r"(?<![\d.])0(场次|人次|户|件|处|篇)", t)
+    assert "龙柏社区党组织、居委会" in t
+    assert doc.chart_keys() == []
+
+
+def test_unassessable_target_shows_its_reason():
+    f = facts()
+    f.targets = [{"指标": "info.adopted", "名称": "录用信息", "条件": None, "目标": "逐年提高",
+                  "value": 35, "previous": None, "unit": "篇", "status": "无法评估",
+                  "reason": "无上年数据", "gap": None, "gap_text": None, "soft": False,
+                  "kind": "increase"}]
+    table = next(b for b in build_document(f).section("targets").blocks
+                 if isinstance(b, Table))
+    assert table.rows == [["录用信息", "逐年提高", "35篇", "无法评估", "无上年数据"]]
