@@ -170,7 +170,7 @@ def _cover_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
     if meta.get("period"):
         lines.append(("统计期间", _cn_period(meta["period"])))
     if meta.get("as_of"):
-        lines.append(("数据截至", _cn_date(meta["as_of"])))
+        lines.append(("截止日期", _cn_date(meta["as_of"])))
     return lines
 
 
@@ -269,7 +269,7 @@ def _prepare(nb: NotebookNode, meta: dict[str, Any] | None) -> _Prepared:
     nb = copy.deepcopy(nb)
     found_meta: dict[str, Any] = {}
     anchors = _Anchors()
-    for position, cell in enumerate(nb.cells):
+    for position, cell in guard.numbered_cells(nb.cells):
         if cell.get("cell_type") != "code":
             continue
         label = guard.cell_label(cell, position)

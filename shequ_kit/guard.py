@@ -28,6 +28,7 @@ __all__ = [
     "PersonalLookup",
     "GuardLogFilter",
     "cell_label",
+    "numbered_cells",
     "dumps_checked",
     "check_html",
     "check_notebook",
@@ -227,11 +228,34 @@ def _joined(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def cell_label(cell: dict[str, Any], position: int, index: PersonalLookup | None = None) -> str:
-    """How a message points at a cell: its number (1-based, as the analyst counts them in
-    JupyterLab) and its tag or the first line of its source, never a personal value."""
-    label = f"第{position + 1}个单元格"
+# Cells papermill adds to the executed copy; they are not in the notebook the analyst edits.
+PAPERMILL_TAGS = {"papermill-error-cell-tag": "papermill 添加的错误提示单元格",
+                  "injected-parameters": "papermill 注入的参数单元格"}
+
+
+def numbered_cells(cells: list[dict[str, Any]]) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    """Cells with their 0-based position in the source notebook (None for the cells papermill
+    added), so a message sends the analyst to the cell they would edit."""
+    position = 0
+    for cell in cells:
+        tags = (cell.get("metadata") or {}).get("tags", [])
+        if any(t in PAPERMILL_TAGS for t in tags):
+            yield None, cell
+        else:
+            yield position, cell
+            position += 1
+
+
+def cell_label(cell: dict[str, Any], position: int | None,
+               index: PersonalLookup | None = None) -> str:
+    """How a message points at a cell: its number (1-based, counted in the source notebook
+    as the analyst sees it in JupyterLab) and its tag or the first line of its source,
+    never a personal value."""
     tags = [t for t in (cell.get("metadata") or {}).get("tags", []) if t]
+    for tag in tags:
+        if tag in PAPERMILL_TAGS:
+            return PAPERMILL_TAGS[tag]
+    label = f"第{(position or 0) + 1}个单元格"
     if tags:
         return f"{label}（标签：{'、'.join(tags)}）"
     source = _joined(cell.get("source", ""))
@@ -255,7 +279,7 @@ def check_notebook(nb: dict[str, Any], index: PersonalLookup) -> None:
     meta = _Findings()
     _scan_json(meta, index, dict(nb.get("metadata") or {}))
     meta.raise_if_any("笔记本的元数据（如交互控件的状态）")
-    for position, cell in enumerate(nb.get("cells", [])):
+    for position, cell in numbered_cells(nb.get("cells", [])):
         found = _Findings()
         for output in cell.get("outputs", []) or []:
             _scan_output(found, index, output)
