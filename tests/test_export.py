@@ -115,7 +115,7 @@ def test_html_is_a_self_contained_chinese_document(exported: tuple[Path, Path, l
     assert f"<title>{TITLE}</title>" in html
     for marker in ("stdout-marker", "stderr-marker", "warning-marker", "plain-repr-marker",
                    "hidden-marker", "analyst-note-marker", "display(HTML", "plt.rcParams",
-                   "In [", "Out[", "Traceback", "UserWarning"):
+                   "show_cover(", "<pre", "In [", "Out[", "Traceback", "UserWarning"):
         assert marker not in html, marker
     refs = _refs(html)
     assert "script" not in refs.tags and "link" not in refs.tags
@@ -290,3 +290,18 @@ def test_character_without_glyph_is_refused(tmp_path: Path) -> None:
 def test_fonts_are_subset_by_harfbuzz() -> None:
     # Without libharfbuzz-subset WeasyPrint falls back to fontTools, ~5 s more per PDF.
     assert not export.slow_font_subsetting(), "缺少 libharfbuzz-subset0，请运行 make setup"
+
+
+def test_cover_meta_of_a_half_year_community_summary() -> None:
+    from shequ_kit.facts import CommunityFacts
+
+    facts = CommunityFacts(community="苏眼井社区", street="闸弄口街道", year=2024,
+                           period_start="2024-01-01", as_of="2024-06-30", half_year=True,
+                           profile={}, safety=None)
+    meta = export.cover_meta(facts)
+    assert meta["kind"] == "community" and meta["community"] == "苏眼井社区"
+    html = export.to_html(_nb_with_html("<p>正文</p>"), meta=meta)
+    # Half-year: 上半年 in the title, the period ends on the as-of date 6月30日.
+    assert "<title>苏眼井社区2024年上半年工作总结</title>" in html
+    assert "2024年1月1日至2024年6月30日" in html
+    assert "<th>截止日期</th><td>2024年6月30日</td>" in html
