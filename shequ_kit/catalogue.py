@@ -238,6 +238,8 @@ class Scope:
 
     def has(self, ind: Indicator) -> bool:
         """The ledger and every column the indicator cannot do without are present."""
+        if any(self.frame(other) is None for other in ind.also):
+            return False
         if ind.sheet in KEY_VALUE_SHEETS:
             return True
         df = self.frame(ind.sheet)
@@ -695,7 +697,7 @@ class Indicator:
     kind: count | amount | rate | ratio | breakdown | value (a stated figure of a
     key-value sheet). needs: columns of ``sheet`` without which the indicator is 无数据.
     filters: the enum columns a 条件 may name (by default every enum column of
-    ``sheet``). scale and digits shape a ratio's value (per 100, per 10 000, one
+    ``sheet``). also: other ledgers the formula reads, absent -> 无数据. scale and digits shape a ratio's value (per 100, per 10 000, one
     decimal). total: False when a street total makes no sense (months_covered).
     """
 
@@ -708,6 +710,7 @@ class Indicator:
     needs: tuple[Need, ...]
     formula: Formula
     filters: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()  # other ledgers the formula reads directly
     scale: float = 1
     digits: int | None = None
     total: bool = True
@@ -785,7 +788,8 @@ _add("volunteer.hours", "志愿服务时长", "小时", UP, AMOUNT, SRV, (),
      Sum(SRV_ROWS, "服务时长(小时)"))
 _add("volunteer.hours_per_volunteer", "人均服务时长", "小时", UP, RATIO, SRV, (),
      Ratio("volunteer.hours", "volunteer.registered"))
-_add("volunteer.active_rate", "活跃志愿者比例", "%", UP, RATE, SRV, (), _volunteer_active)
+_add("volunteer.active_rate", "活跃志愿者比例", "%", UP, RATE, SRV, (), _volunteer_active,
+     also=(VOL,))
 
 # 低保 ---------------------------------------------------------------------------
 DIBAO_ACTIVE = Rows(DIBAO, "纳入日期", ACTIVE, end="退出日期")
