@@ -736,6 +736,9 @@ def _add(id: str, name: str, unit: str, better: str, kind: str, sheet: str,
     if id in CATALOGUE:
         raise ValueError(f"指标重复声明：{id}")
     kw.setdefault("filters", enum_columns(sheet))
+    if isinstance(formula, Ratio):  # street totals pool with the same scale and rounding
+        kw.setdefault("scale", formula.scale)
+        kw.setdefault("digits", formula.digits)
     CATALOGUE[id] = Indicator(id, name, unit, better, kind, sheet, tuple(needs), formula, **kw)
 
 
