@@ -165,7 +165,7 @@ def _entries(f: _File, data: dict[str, Any], lines: list[int | None]
             entry["说明"] = str(item["说明"])
         key = target_key(entry)
         if key in seen:
-            raise f.error(f"与第{seen[key]}条重复（同一指标{_cond_text(cond)}在一个文件里只能写一条）",
+            raise f.error(f"与第{seen[key]}条重复（同一指标、同一条件在一个文件里只能写一条）",
                           i, text, line)
         seen[key] = i
         if text is None and f.from_defaults:
@@ -184,8 +184,8 @@ def _text(value: Any) -> str:
 
 def _cond_text(condition: dict[str, str] | None) -> str:
     if not condition:
-        return "（无条件）"
-    return "（" + "，".join(f"{k}={v}" for k, v in condition.items()) + "）"
+        return "无条件"
+    return "条件 " + "，".join(f"{k}={v}" for k, v in condition.items())
 
 
 def target_key(entry: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -275,8 +275,8 @@ def _merge_targets(street: list[dict[str, Any]],
             else:
                 out[index[key]] = dict(entry)
         elif entry["目标"] is None:
-            raise f.error(f"要删除的目标在 {DEFAULTS_FILE} 中不存在（指标 {entry['指标']}"
-                          f"{_cond_text(entry.get('条件'))}），请核对指标和条件", n, None, line)
+            raise f.error(f"要删除的目标（{entry['指标']}，{_cond_text(entry.get('条件'))}）在 "
+                          f"{DEFAULTS_FILE} 中不存在，请核对指标和条件", n, None, line)
         else:
             out.append(dict(entry))
     return [e for i, e in enumerate(out) if i not in removed]
