@@ -27,6 +27,7 @@ import calendar
 import io
 import math
 import random
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -71,6 +72,7 @@ _STREET_NO = 1
 # 1740 block: satellite and emergency communication, never issued to residents.
 _PHONE_PREFIX = "1740"
 _FIXED_TIME = (2025, 1, 8, 9, 0, 0)
+_FIXED_STAMP = b"2025-01-08T09:00:00Z"
 
 # ---------------------------------------------------------------------------
 # Fake people
@@ -1167,7 +1169,11 @@ def _deterministic_zip(data: bytes) -> bytes:
             zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                 rb"\g<1>" + _FIXED_STAMP + rb"\g<2>", content)
+            dst.writestr(zi, content)
     return out.getvalue()
 
 
