@@ -23,7 +23,9 @@ import signal
 import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -227,6 +229,23 @@ def _render_on_dask(task: report.Task, index: Any) -> report.Rendered:
     return report.render(task, index)
 
 
+@contextmanager
+def _workers_without_main() -> Iterator[None]:
+    """Start workers without re-running the caller's script in each of them.
+
+    A fresh worker process normally imports the caller's main script again; an analyst's
+    script calling ``run_batch`` without an ``if __name__ == "__main__":`` guard would
+    then start the whole batch again in every worker. The workers need nothing from it.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
            pools: list[Any]) -> Iterator[tuple[_Job, report.Rendered]]:
     """Yield each job's result as it finishes, in a pool of long-lived worker processes.
@@ -248,7 +267,9 @@ def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
         broken: list[_Job] = []
         stopped = False
         try:
-            futures = {pool.submit(_render_in_worker, job.make_task()): job for job in pending}
+            with _workers_without_main():
+                futures = {pool.submit(_render_in_worker, job.make_task()): job
+                           for job in pending}
             waiting = set(futures)
             while waiting:
                 finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
