@@ -232,8 +232,8 @@ def _is_start_race(exc: BaseException) -> bool:
 
 
 def execute(nb: Any, parameters: dict[str, Any], cwd: Path,
-            attempts: int = START_ATTEMPTS, backoff: float = START_BACKOFF
-            ) -> tuple[Any, int]:
+            attempts: int = START_ATTEMPTS, backoff: float = START_BACKOFF,
+            kernel_name: str = KERNEL) -> tuple[Any, int]:
     """Run a notebook with papermill in ``cwd``; returns the executed notebook and the
     number of kernel starts it took. Kernel-start races are retried with a short
     back-off; anything else is raised at once."""
@@ -242,10 +242,10 @@ def execute(nb: Any, parameters: dict[str, Any], cwd: Path,
     tried = 0
     while True:
         tried += 1
-        km = _kernel_manager(cwd, tried)
+        km = _kernel_manager(cwd, tried, kernel_name)
         try:
             executed = papermill.execute_notebook(
-                nb, None, parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
+                nb, None, parameters=parameters, kernel_name=kernel_name, cwd=str(cwd),
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                 km=km)
             return executed, tried
@@ -259,12 +259,13 @@ def execute(nb: Any, parameters: dict[str, Any], cwd: Path,
             _shutdown(km)
 
 
-def _kernel_manager(cwd: Path, attempt: int) -> Any:
+def _kernel_manager(cwd: Path, attempt: int, kernel_name: str) -> Any:
     """A kernel talking over Unix sockets in the report's own folder: no TCP port to
     race for when many kernels start at once, and nothing listening on the network."""
     from jupyter_client.manager import KernelManager
 
-    return KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(cwd / f"k{attempt}"))
+    return KernelManager(kernel_name=kernel_name, transport="ipc",
+                         ip=str(cwd / f"k{attempt}"))
 
 
 def _shutdown(km: Any) -> None:
