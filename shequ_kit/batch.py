@@ -211,15 +211,26 @@ def _init_worker(index: guard.PersonalLookup | None) -> None:
     task) and the exporter, template and WeasyPrint are built before the first report."""
     global _WORKER_INDEX
     _WORKER_INDEX = index
-    # A Ctrl-C reaches the whole process group; the parent decides what stops.
+    # A Ctrl-C reaches the whole process group; the parent decides what stops. When it
+    # stops a worker (SIGTERM), the worker shuts its kernel down and removes its folder.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
     from . import export
 
     export.warm_up()
 
 
+def _exit_on_term(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _render_in_worker(task: report.Task) -> report.Rendered:
-    return report.render(task, _WORKER_INDEX)
+    try:
+        return report.render(task, _WORKER_INDEX)
+    except SystemExit as stop:
+        # The pool would report SystemExit as the task's result and take the next task;
+        # a stopped worker must stop (its kernel and folder were cleaned up on the way).
+        os._exit(int(stop.code) if isinstance(stop.code, int) else 1)
 
 
 def _render_on_dask(task: report.Task, index: Any) -> report.Rendered:
@@ -548,4 +559,9 @@ def _kill_pool(pool: Any) -> None:
             proc.terminate()
         except Exception:  # already gone
             pass
+    deadline = time.monotonic() + 10
+    for proc in processes.values():  # give each its kernel shut-down
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
     pool.shutdown(wait=False, cancel_futures=True)

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -267,3 +268,37 @@ def test_dask_cluster_gives_the_same_reports(built, tmp_path: Path) -> None:
             assert pdf_text(out / rel) == pdf_text(local_out / rel), rel
         elif rel.endswith(".ipynb"):
             assert _outputs(out / rel) == _outputs(local_out / rel), rel
+
+
+def test_sigterm_stops_workers_and_kernels_and_keeps_whole_reports(built,
+                                                                   tmp_path: Path) -> None:
+    psutil = pytest.importorskip("psutil")
+    data, _, _ = built
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT.format(year=YEAR), str(data), str(out), str(PARAMS)],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    family: set[int] = set()
+    try:
+        deadline = time.monotonic() + 180
+        while not list(out.rglob("*.pdf")):
+            assert proc.poll() is None, "批量运行提前结束"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        family = {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+        proc.send_signal(signal.SIGTERM)  # the run only, as a service manager would
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "运行已中断" in err
+    # Workers and their kernels are gone, with their working folders.
+    time.sleep(0.5)
+    assert not [p for p in family if psutil.pid_exists(p)
+                and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    assert not [d for d in Path(tempfile.gettempdir()).glob(f"{report.TEMP_PREFIX}*")
+                if int(d.name.split("-")[3]) in family]
+    assert not list(out.rglob("*.tmp"))
+    landed = [p for p in out.rglob("*") if p.is_file()]
+    assert landed and all(_whole(p) for p in landed)
