@@ -395,11 +395,12 @@ def run_batch(
 
     from . import params as params_mod
     from .assemble import year_facts
+    from .model import LedgerError
 
     t0 = time.perf_counter()
     try:
         facts = year_facts(data, year, pdir, communities=communities)
-    except params_mod.ParamsError as exc:
+    except (params_mod.ParamsError, LedgerError) as exc:  # defaults.yaml, or the year itself
         return fail(str(exc))
     facts_seconds = time.perf_counter() - t0
     index: guard.PersonalLookup = facts.personal if facts.personal is not None \
