@@ -302,3 +302,19 @@ def test_sigterm_stops_workers_and_kernels_and_keeps_whole_reports(built,
     assert not list(out.rglob("*.tmp"))
     landed = [p for p in out.rglob("*") if p.is_file()]
     assert landed and all(_whole(p) for p in landed)
+
+
+def test_a_broken_defaults_file_stops_the_run_before_any_kernel(built, tmp_path: Path) -> None:
+    data, _, _ = built
+    params = tmp_path / "parameters"
+    params.mkdir()
+    (params / "defaults.yaml").write_text("targets: [\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch(data, YEAR, out_dir=out, params_dir=params)
+    assert result.exit_code == 2
+    assert "defaults.yaml" in result.error
+    assert result.executed == 0
+    assert not out.exists() or not list(out.rglob("*.*"))
+
+    bad_format = run_batch(data, YEAR, out_dir=out, params_dir=PARAMS, formats=("docx",))
+    assert bad_format.exit_code == 2 and "docx" in bad_format.error
