@@ -19,11 +19,14 @@ import html as _html
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import assemble, charts, export
+from . import charts, export
 from .facts import CommunityFacts, StreetFacts
 from .narrative import Document, Item, Paragraph, Section, build_document, build_overview
+
+if TYPE_CHECKING:  # the ledger reader loads only when a notebook reads ledgers itself
+    from .assemble import YearFacts
 
 __all__ = [
     "ALL_LINES",
@@ -51,7 +54,9 @@ def _facts_file(facts_path: str | Path) -> Path:
     first and then from the project root, like the other paths of the notebook."""
     p = Path(facts_path).expanduser()
     if not p.is_absolute() and not p.is_file():
-        p = assemble.resolve(p) or p
+        from .assemble import resolve
+
+        p = resolve(p) or p
     if not p.is_file():
         raise FileNotFoundError(f"未找到事实数据文件：{p}。请将 facts_path 设为 None，"
                                 "由台账重新计算。")
@@ -64,6 +69,8 @@ def load_community(community: str, year: int, data_dir: str | Path = "data/sampl
     """One community's facts: the batch's precomputed JSON when given (the kernel then
     never re-reads a ledger), else computed from the ledgers in ``data_dir``."""
     if facts_path is None:
+        from . import assemble
+
         return assemble.community_facts(community, int(year), data_dir, params_dir)
     facts = CommunityFacts.from_json(_facts_file(facts_path).read_text(encoding="utf-8"))
     if facts.community != community or int(facts.year) != int(year):
@@ -77,6 +84,8 @@ def load_street(street: str | None, year: int, data_dir: str | Path = "data/samp
                 facts_path: str | Path | None = None) -> StreetFacts:
     """A street's overview facts (the first street of the data when ``street`` is None)."""
     if facts_path is None:
+        from . import assemble
+
         return assemble.street_facts(street, int(year), data_dir, params_dir)
     facts = StreetFacts.from_json(_facts_file(facts_path).read_text(encoding="utf-8"))
     if (street is not None and facts.street != street) or int(facts.year) != int(year):
@@ -244,7 +253,7 @@ def _change(row: dict[str, Any]) -> str:
 
 @dataclass
 class _Year:
-    facts: assemble.YearFacts
+    facts: YearFacts
     lines: tuple[str, ...]
     street: StreetFacts | None
     by_line: dict[str, StreetFacts] = field(default_factory=dict)
@@ -261,9 +270,10 @@ class Explorer:
 
     def year(self, year: int) -> _Year:
         if year not in self._cache:
+            from .assemble import year_facts
             from .schema import ENUMS
 
-            yf = assemble.year_facts(self.data_dir, year, self.params_dir)
+            yf = year_facts(self.data_dir, year, self.params_dir)
             if not yf.communities:
                 raise ValueError(f"{year}年没有可用的社区台账。")
             book = next(iter(yf.books.values()), None)
@@ -384,7 +394,9 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
     import ipywidgets as w
     from IPython.display import HTML, display
 
-    data = assemble.resolve(data_dir)
+    from .assemble import resolve
+
+    data = resolve(data_dir)
     assert data is not None
     ex = Explorer(data_dir=data, params_dir=params_dir, years=_years(data))
     year = int(year) if year is not None else ex.years[-1]
