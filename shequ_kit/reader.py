@@ -514,17 +514,14 @@ _DTYPES: dict[str, Callable[[list[Any]], Any]] = {
 
 
 def _frame(records: list[dict[str, Any]], columns: Iterable[Column]) -> pd.DataFrame:
-    data: dict[str, Any] = {}
+    # Built column by column with explicit dtypes: pandas would otherwise infer its
+    # string dtype for text and turn None into NaN.
+    frame = pd.DataFrame(index=pd.RangeIndex(len(records)))
     for col in columns:
         vals = [r.get(col.name) for r in records]
         make = _DTYPES.get(col.kind)
-        data[col.name] = make(vals) if make else pd.Series(vals, dtype=object)
-    data["_row"] = pd.array([r["_row"] for r in records], dtype="int64")
-    frame = pd.DataFrame({k: (v.values if isinstance(v, pd.Series) else v)
-                          for k, v in data.items()})
-    for col in columns:
-        if col.kind == DATE:
-            frame[col.name] = frame[col.name].astype("datetime64[ns]")
+        frame[col.name] = make(vals) if make else pd.Series(vals, dtype=object)
+    frame["_row"] = pd.Series([r["_row"] for r in records], dtype="int64")
     return frame
 
 

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import schema
+from .reader import merge_enums
 from .schema import BOOL, CODE, DATE, ENUM, ID, INT, NUMBER, PHONE, Column, EnumSpec, Sheet
 
 __all__ = ["write_template", "enum_lists", "TEMPLATE_ROWS", "ENUM_SHEET", "GUIDE_SHEET"]
@@ -56,41 +57,14 @@ _PURPOSE = {
 }
 
 
-def _merge_spec(base: EnumSpec, override: Any, key: str) -> EnumSpec:
-    if isinstance(override, EnumSpec):
-        return override
-    if isinstance(override, list | tuple):
-        return EnumSpec(tuple(str(v) for v in override))
-    if not isinstance(override, Mapping):
-        raise ValueError(f"枚举“{key}”的写法不对：应写取值列表，或写“取值/增加/别名”")
-    unknown = set(override) - {"取值", "增加", "别名"}
-    if unknown:
-        raise ValueError(f"枚举“{key}”中有不认识的项：{'、'.join(sorted(map(str, unknown)))}"
-                         "（可写：取值、增加、别名）")
-    values = list(base.values)
-    if override.get("取值") is not None:
-        values = [str(v) for v in override["取值"]]
-    for v in override.get("增加") or ():
-        if str(v) not in values:
-            values.append(str(v))
-    aliases = dict(base.aliases)
-    aliases.update({str(k): str(v) for k, v in (override.get("别名") or {}).items()})
-    return EnumSpec(tuple(values), aliases)
-
-
 def enum_lists(overrides: Mapping[str, Any] | None = None) -> dict[str, EnumSpec]:
     """The enumerations in force: schema defaults with the street's 枚举 applied.
 
     Accepts the ``枚举`` mapping of defaults.yaml (取值 replaces, 增加 extends, 别名 adds
-    aliases) or ready EnumSpecs, so the template offers exactly the lists the reader will
-    accept for this street.
+    aliases) or ready EnumSpecs. The merging is the reader's own, so the template offers
+    exactly the lists the reader will accept for this street.
     """
-    specs = dict(schema.ENUMS)
-    for key, override in (overrides or {}).items():
-        if key not in specs:
-            raise ValueError(f"枚举“{key}”不是台账中的枚举名称（可选：{'、'.join(specs)}）")
-        specs[key] = _merge_spec(specs[key], override, key)
-    return specs
+    return merge_enums(overrides)
 
 
 def _hint(col: Column, specs: dict[str, EnumSpec]) -> str:
