@@ -30,7 +30,7 @@ def gb11643(first17: str) -> str:
 # Fake people (region code 990101 does not exist); check characters verified by the rule.
 ID_A = "990101196804020313"
 ID_B = "990101199009170420"
-ID_C = "990101195503120125"
+ID_C = "990101195503120121"
 assert all(gb11643(i[:17]) == i[-1] for i in (ID_A, ID_B, ID_C))
 # ID_A with a wrong check character: the right one is 3, 5 is not.
 ID_BAD_CHECK = ID_A[:17] + "5"
@@ -80,9 +80,14 @@ def cell(book: Any, sheet: str, row: int, name: str) -> Any:
     return value.date() if isinstance(value, pd.Timestamp) else value
 
 
+# Names a Chinese message may carry as they are (products, file types).
+LATIN_OK = re.compile(r"Excel|WPS|xlsx|xls|ods|[^\s（）()“”\"、，。：；]+\.(xlsx|xls|ods)")
+
+
 def chinese(message: str) -> bool:
-    return bool(re.search(r"[\u4e00-\u9fff]", message)) and not re.search(r"[A-Za-z]{4,}",
-                                                                          message)
+    """Chinese, and no English words beyond product names and file names."""
+    rest = LATIN_OK.sub("", message)
+    return bool(re.search(r"[\u4e00-\u9fff]", message)) and not re.search(r"[A-Za-z]{4,}", rest)
 
 
 def assert_clean(problems: list[Problem]) -> None:
@@ -329,33 +334,34 @@ OPTIONAL_WARNINGS = [
     # (sheet, header, row, column) — the bad optional cell is read as empty
     ("活动台账", ACT_HEADER,
      [1, datetime(2024, 3, 5), "志愿服务", "学雷锋", "便民服务", 120, 10, "很多", "是"],
-     "发放资料(份)", "很多"),
+     "发放资料(份)", "很多", None),
     ("活动台账", ACT_HEADER,
      [1, datetime(2024, 3, 5), "志愿服务", "学雷锋", "便民服务", 120, -2, 5, "是"],
-     "志愿者人次", "-2"),
+     "志愿者人次", "-2", None),
+    # treated as empty, and an empty 面向居民 means 是
     ("活动台账", ACT_HEADER,
      [1, datetime(2024, 3, 5), "志愿服务", "学雷锋", "便民服务", 120, 10, 5, "不一定"],
-     "面向居民", "不一定"),
+     "面向居民", "不一定", True),
     ("失业人员台账", ["姓名", "身份证号", "性别", "登记失业日期"],
-     ["柯小满", ID_A, "未知", datetime(2024, 3, 1)], "性别", "未知"),
+     ["柯小满", ID_A, "未知", datetime(2024, 3, 1)], "性别", "未知", None),
     ("矛盾纠纷台账", ["受理日期", "纠纷类型", "调解结果", "办结日期"],
-     [datetime(2024, 9, 2), "邻里纠纷", "调解成功", "不详"], "办结日期", "不详"),
+     [datetime(2024, 9, 2), "邻里纠纷", "调解成功", "不详"], "办结日期", "不详", None),
     ("帮扶台账", ["日期", "对象类别", "帮扶形式", "户次", "金额(元)"],
-     [datetime(2024, 1, 30), "低保户", "走访慰问", 1, "一袋米"], "金额(元)", "一袋米"),
+     [datetime(2024, 1, 30), "低保户", "走访慰问", 1, "一袋米"], "金额(元)", "一袋米", None),
 ]
 
 
-@pytest.mark.parametrize(("sheet", "header", "row", "name", "shown"), OPTIONAL_WARNINGS,
-                         ids=[c[3] for c in OPTIONAL_WARNINGS])
+@pytest.mark.parametrize(("sheet", "header", "row", "name", "shown", "empty"),
+                         OPTIONAL_WARNINGS, ids=[c[3] for c in OPTIONAL_WARNINGS])
 def test_bad_value_in_an_optional_column_is_a_warning(tmp_path: Path, sheet: str,
                                                       header: list[str], row: list[Any],
-                                                      name: str, shown: str) -> None:
+                                                      name: str, shown: str, empty: Any) -> None:
     book = read({sheet: [header, row]}, tmp_path)
     p = only(book, sheet, WARNING)
     located(p, sheet, 2, name)
     assert p.value.strip().removesuffix(".0") == shown
     assert rows_of(book, sheet) == [2]
-    assert cell(book, sheet, 2, name) is None  # treated as empty
+    assert cell(book, sheet, 2, name) == empty  # the cell is treated as empty
     assert_clean(book.problems)
 
 
@@ -569,7 +575,8 @@ def test_one_bad_workbook_among_good_ones(tmp_path: Path) -> None:
                  ).save(folder / f"{name}.xlsx")
     (folder / "南桥社区.xlsx").write_bytes(b"this is not a workbook")
     workbook({}, [("所属街道", "青枫街道")]).save(folder / "北苑社区.xlsx")  # no population
-    (folder / "~$东湖社区.xlsx").write_bytes(b"lock")
+    (folder / "~$东湖社区.xlsx").write_bytes(b"lock")  # Excel/WPS owner file
+    (folder / ".~lock.西岭社区.xlsx#").write_text("lock")  # LibreOffice lock file
     result = reader.read_year(tmp_path, 2024)
     assert sorted(result.books) == ["东湖社区", "西岭社区"]
     assert rows_of(result.books["东湖社区"], "活动台账") == [2, 3, 4]
@@ -578,8 +585,9 @@ def test_one_bad_workbook_among_good_ones(tmp_path: Path) -> None:
         assert problems and all(p.is_error and chinese(p.message) for p in problems)
     failed_files = {p.file for ps in result.failures.values() for p in ps}
     assert failed_files == {"南桥社区.xlsx", "北苑社区.xlsx"}
-    lock = [p for p in result.problems if "~$" in p.file or "~$" in p.message]
-    assert lock and all(not p.is_error for p in lock), [str(p) for p in result.problems]
+    lock = [p for p in result.problems if "~" in str(p)]
+    assert len(lock) == 2 and all(not p.is_error for p in lock), \
+        [str(p) for p in result.problems]
 
 
 def test_two_workbooks_of_one_community_both_fail(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ saved (tests/fixtures/ledgers). Expected values are worked out by hand next to e
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -294,6 +295,27 @@ def test_blank_prenumbered_and_formatted_empty_rows(tmp_path: Path) -> None:
     assert book.excluded_rows.get("活动台账", 0) == 0
 
 
+def test_a_real_record_whose_numbers_equal_the_sums_is_kept(tmp_path: Path) -> None:
+    header, _ = RECORDS["捐赠台账"]
+    # 5 + 5 = 10 and 100 + 100 = 200, but row 4 has its date and 项目: a record, not a total.
+    rows = [header, [1, datetime(2024, 1, 5), "新春送温暖", 5, 100],
+            [2, datetime(2024, 1, 6), "慈善一日捐", 5, 100],
+            [3, datetime(2024, 1, 7), "爱心助学", 10, 200]]
+    book = save_read(workbook({"捐赠台账": rows}), tmp_path)
+    assert rows_of(book, "捐赠台账") == [2, 3, 4]
+    assert not book.problems, [str(p) for p in book.problems]
+
+
+def test_an_incomplete_row_is_reported_not_dropped(tmp_path: Path) -> None:
+    header, row = RECORDS["活动台账"]
+    # Row 3 holds only 参与人次 = 99, which is not the column's sum (30): an incomplete record.
+    rows = [header, row, [None, None, None, None, None, 99]]
+    book = save_read(workbook({"活动台账": rows}), tmp_path)
+    assert rows_of(book, "活动台账") == [2]
+    assert {p.row for p in book.errors} == {3}
+    assert {p.column for p in book.errors} == {"日期", "条线", "活动名称", "活动类型"}
+
+
 # ---------------------------------------------------------------------------
 # Merged cells inside the data
 # ---------------------------------------------------------------------------
@@ -528,3 +550,37 @@ def test_libreoffice_files(ext: str) -> None:
     sheets_with_problems = {p.sheet for p in book.problems if p.row is not None}
     assert not sheets_with_problems & {"活动台账", "志愿服务记录", "捐赠台账", "志愿者名册"}, \
         [str(p) for p in book.problems]
+
+
+def test_profile_with_a_title_row_units_and_a_text_as_of_date(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "基本情况"
+    ws.append(["2024年试点社区基本情况"])
+    ws.append(["项目", "数值"])
+    for key, value in (("社区名称", "试点社区"), ("所属街道", "青枫街道"), ("常住人口", "8,620人"),
+                       ("辖区面积", "35万平方米"), ("60岁以上老年人", "1,234"),
+                       ("统计截止日期", "2024年6月30日")):
+        ws.append([key, value])
+    book = save_read(wb, tmp_path)
+    assert book.profile["常住人口"] == 8620
+    assert book.profile["辖区面积(平方公里)"] == pytest.approx(0.35)  # 350,000 m² = 0.35 km²
+    assert book.profile["60周岁以上老年人"] == 1234
+    assert book.as_of == date(2024, 6, 30) and book.is_half_year
+    assert not book.problems, [str(p) for p in book.problems]
+
+
+def test_area_given_in_square_metres_header(tmp_path: Path) -> None:
+    book = save_read(workbook({}, [*PROFILE, ("辖区面积(平方米)", 1_250_000)]), tmp_path)
+    assert book.profile["辖区面积(平方公里)"] == pytest.approx(1.25)
+
+
+def test_xls_and_ods_among_xlsx_in_one_year(tmp_path: Path) -> None:
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    workbook({"活动台账": one_record("活动台账")}).save(folder / "试点社区.xlsx")
+    shutil.copy(FIXTURES / "银杏社区.ods", folder / "银杏社区.ods")
+    result = reader.read_year(tmp_path, 2024)
+    assert sorted(result.books) == ["试点社区", "银杏社区"]
+    assert not result.failures
+    assert rows_of(result.books["银杏社区"], "活动台账") == [4, 5, 6, 7, 8]
