@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +19,56 @@ JSON_KEYS = ("community", "year", "period", "id", "name", "unit", "value", "nume
              "level")
 
 
+def _width(text: str) -> int:
+    """Terminal columns: Chinese characters take two (argparse counts one)."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help layout, with option names like ``--data 目录`` measured in terminal
+    columns so the help texts line up."""
+
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=32)
 
     def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
                   ) -> None:
         super().add_usage(usage, actions, groups, prefix if prefix is not None else "用法：")
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            invocations = [self._format_action_invocation(action)]
+            invocations += [self._format_action_invocation(s)
+                            for s in self._iter_indented_subactions(action)]
+            self._action_max_length = max(
+                self._action_max_length,
+                max(map(_width, invocations)) + self._current_indent)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent_first = 0
+        if not action.help:
+            header = " " * self._current_indent + header + "\n"
+        elif _width(header) <= action_width:
+            header = (" " * self._current_indent + header
+                      + " " * (action_width - _width(header)) + "  ")
+        else:
+            header = " " * self._current_indent + header + "\n"
+            indent_first = help_position
+        parts = [header]
+        if action.help and action.help.strip():
+            help_lines = self._split_lines(self._expand_help(action), help_width)
+            if help_lines:
+                parts.append(" " * indent_first + help_lines[0] + "\n")
+                parts.extend(" " * help_position + line + "\n" for line in help_lines[1:])
+        elif not header.endswith("\n"):
+            parts.append("\n")
+        parts.extend(self._format_action(s) for s in self._iter_indented_subactions(action))
+        return self._join_parts(parts)
 
 
 # argparse speaks English; the analysts do not. Its few messages are translated here.
@@ -34,14 +79,18 @@ _ARGPARSE_MESSAGES = (
     ("invalid int value: ", "不是有效的整数："),
     ("expected one argument", "需要一个参数值"),
     ("expected at least one argument", "至少需要一个参数值"),
+    ("ambiguous option: ", "选项有歧义："),
+    (" could match ", "，可能是"),
     ("argument ", "参数 "),
 )
+_CHOOSE_FROM = re.compile(r" ?\(choose from (.*)\)")
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         for en, zh in _ARGPARSE_MESSAGES:
             message = message.replace(en, zh)
+        message = _CHOOSE_FROM.sub(lambda m: f"（可选：{m.group(1)}）", message)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}：错误：{message}\n")
 
@@ -67,40 +116,41 @@ def _parser() -> argparse.ArgumentParser:
         return sp
 
     s = add("sample", "生成一个虚构街道的示例台账（人员均为虚构）")
-    s.add_argument("--out", required=True, type=Path, help="输出目录")
-    s.add_argument("--communities", type=int, default=12, help="社区数（默认12）")
-    s.add_argument("--years", type=int, nargs="+", default=[2023, 2024], help="年份（默认2023 2024）")
-    s.add_argument("--seed", type=int, default=2024, help="随机种子（相同种子生成相同文件）")
+    s.add_argument("--out", required=True, type=Path, metavar="目录", help="输出目录")
+    s.add_argument("--communities", type=int, default=12, metavar="个数", help="社区数（默认12）")
+    s.add_argument("--years", type=int, nargs="+", default=[2023, 2024], metavar="年份",
+                   help="年份（默认2023 2024）")
+    s.add_argument("--seed", type=int, default=2024, metavar="种子", help="随机种子（相同种子生成相同文件）")
 
     t = add("template", "生成供社区填写的空白台账模板（含下拉选项与填写说明）")
-    t.add_argument("--out", required=True, type=Path, help="模板文件（.xlsx）")
-    t.add_argument("--params", type=Path, default=Path("parameters"),
+    t.add_argument("--out", required=True, type=Path, metavar="文件", help="模板文件（.xlsx）")
+    t.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录",
                    help="参数目录（使用其中defaults.yaml的枚举，默认parameters）")
 
     v = add("validate", "检查某年全部台账，按社区列出错误与警告")
-    v.add_argument("--data", required=True, type=Path, help="台账目录（内含按年份的子目录）")
-    v.add_argument("--year", required=True, type=int, help="年份")
-    v.add_argument("--community", help="只检查这个社区")
-    v.add_argument("--params", type=Path, default=Path("parameters"), help="参数目录（默认parameters）")
+    v.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录（内含按年份的子目录）")
+    v.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
+    v.add_argument("--community", metavar="社区名称", help="只检查这个社区")
+    v.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
 
     i = add("indicators", "计算指标：同比、目标完成情况；默认输出中文表格")
-    i.add_argument("--data", required=True, type=Path, help="台账目录")
-    i.add_argument("--year", required=True, type=int, help="年份")
-    i.add_argument("--community", help="只计算这个社区")
-    i.add_argument("--params", type=Path, default=Path("parameters"), help="参数目录（默认parameters）")
+    i.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录")
+    i.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
+    i.add_argument("--community", metavar="社区名称", help="只计算这个社区")
+    i.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
     i.add_argument("--street", action="store_true", help="同时输出街道合计（比率按分子分母汇总）")
     i.add_argument("--json", action="store_true", help="输出JSON（格式见指标说明）")
 
     r = add("run", "生成年度工作总结（每个社区一份）与街道汇总")
-    r.add_argument("--data", required=True, type=Path, help="台账目录")
-    r.add_argument("--year", required=True, type=int, help="年份")
-    r.add_argument("--params", type=Path, default=Path("parameters"), help="参数目录（默认parameters）")
-    r.add_argument("--out", type=Path, default=Path("outputs"), help="输出目录（默认outputs）")
-    r.add_argument("--community", nargs="+", help="只生成这些社区")
-    r.add_argument("--formats", default="html,pdf", help="输出格式，逗号分隔（默认html,pdf）")
-    r.add_argument("--workers", type=int, default=None, help="并行进程数（默认CPU核数）")
+    r.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录")
+    r.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
+    r.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
+    r.add_argument("--out", type=Path, default=Path("outputs"), metavar="目录", help="输出目录（默认outputs）")
+    r.add_argument("--community", nargs="+", metavar="社区名称", help="只生成这些社区")
+    r.add_argument("--formats", default="html,pdf", metavar="格式", help="输出格式，逗号分隔（默认html,pdf）")
+    r.add_argument("--workers", type=int, default=None, metavar="个数", help="并行进程数（默认CPU核数）")
     r.add_argument("--force", action="store_true", help="忽略已有结果，全部重新生成")
-    r.add_argument("--scheduler", help="Dask调度器地址（如tcp://10.0.0.5:8786），不填则本机运行")
+    r.add_argument("--scheduler", metavar="地址", help="Dask调度器地址（如tcp://10.0.0.5:8786），不填则本机运行")
     return p
 
 
@@ -122,13 +172,38 @@ def _cmd_template(a: argparse.Namespace) -> int:
     return 0
 
 
+CANNOT_START = 2  # as the batch: 0 fine, 1 some community failed, 2 nothing could run
+
+
+def _year_folder(a: argparse.Namespace) -> Path | None:
+    """The year's folder, taken from where the user is; None (with a message) if absent."""
+    folder = a.data.expanduser().resolve() / str(a.year)
+    if not folder.is_dir():
+        print(f"错误：未找到{a.year}年的台账目录：{folder}", file=sys.stderr)
+        return None
+    return folder
+
+
+def _params_dir(a: argparse.Namespace) -> Path | None:
+    """The parameters folder if there is one; validate and indicators work without it."""
+    p = a.params.expanduser().resolve() if a.params else None
+    return p if p is not None and p.is_dir() else None
+
+
 def _cmd_validate(a: argparse.Namespace) -> int:
-    from .params import load_defaults
+    from .params import ParamsError, load_defaults
     from .reader import merge_enums, read_year
 
-    defaults = load_defaults(a.params if a.params and a.params.is_dir() else None)
-    result = read_year(a.data, a.year, communities=[a.community] if a.community else None,
-                       enums=merge_enums(defaults.get("枚举")))
+    if _year_folder(a) is None:
+        return CANNOT_START
+    try:
+        defaults = load_defaults(_params_dir(a))
+        enums = merge_enums(defaults.get("枚举"))
+    except (ParamsError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return CANNOT_START
+    result = read_year(a.data.expanduser().resolve(), a.year,
+                       communities=[a.community] if a.community else None, enums=enums)
     any_error = False
     for p in result.problems:
         print(str(p))
@@ -149,7 +224,8 @@ def _cmd_validate(a: argparse.Namespace) -> int:
         for p in problems:
             print(f"  {p}")
     if not names:
-        print(f"{a.data}/{a.year} 下没有找到台账。")
+        where = f"{a.data}/{a.year}"
+        print(f"{where} 下没有找到{a.community + '的' if a.community else ''}台账。")
         return 1
     print(f"共检查{len(names)}个社区。" + ("存在错误。" if any_error else "未发现错误。"))
     return 1 if any_error else 0
@@ -163,28 +239,35 @@ def _cmd_indicators(a: argparse.Namespace) -> int:
     from .assemble import year_facts
     from .params import ParamsError
 
+    if _year_folder(a) is None:
+        return CANNOT_START
     try:
-        facts = year_facts(a.data, a.year, a.params if a.params.is_dir() else None,
+        facts = year_facts(a.data.expanduser().resolve(), a.year, _params_dir(a),
                            communities=[a.community] if a.community else None)
     except ParamsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
-        return 1
+        return CANNOT_START
+    # Full rows for the table (it notes communities left out of a total); the JSON
+    # keeps exactly the keys of the contract.
     rows: list[dict[str, Any]] = []
     for f in facts.communities.values():
-        rows.extend(_json_row(r) for r in f.indicators)
+        rows.extend(f.indicators)
     if a.street:
-        for s in facts.streets.values():
-            rows.extend(_json_row(r) for r in s.totals)
-        rows.extend(_json_row(r) for r in facts.totals)
+        for st in facts.streets.values():
+            rows.extend(st.totals)
+        rows.extend(facts.totals)
     if a.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json.dumps([_json_row(r) for r in rows], ensure_ascii=False, indent=1))
     else:
         from .tables import indicator_table_text
 
         print(indicator_table_text(rows))
+    for p in facts.run_problems:
+        print(str(p), file=sys.stderr)
     for name, reason in facts.failures.items():
         print(f"错误：{name}：{reason}", file=sys.stderr)
-    return 1 if facts.failures else 0
+    failed = bool(facts.failures) or any(p.is_error for p in facts.run_problems)
+    return 1 if failed else 0
 
 
 def _cmd_run(a: argparse.Namespace) -> int:
