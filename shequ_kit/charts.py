@@ -316,8 +316,8 @@ def _activity_by_line(facts: CommunityFacts) -> Figure | None:
     keys, values, before = _ranked_breakdown(cur, prev)
     if not keys:
         return None
-    fig, ax = _new_figure("各条线开展活动场次", _hbar_height(len(keys) * (2 if before else 1),
-                                                        per_row=0.42))
+    fig, ax = _new_figure("各条线开展活动场次", _hbar_height(len(keys),
+                                                        per_row=0.62 if before else 0.45))
     _hbars(ax, keys, values, before, _labels_of(facts), "场次")
     ax.set_xlabel("活动场次（场次）")
     if before is not None:
@@ -356,8 +356,8 @@ def _disability_by_type(facts: CommunityFacts) -> Figure | None:
     keys, values, before = _ranked_breakdown(cur, prev)
     if not keys:
         return None
-    fig, ax = _new_figure("残疾人分类别人数", _hbar_height(len(keys) * (2 if before else 1),
-                                                     per_row=0.42))
+    fig, ax = _new_figure("残疾人分类别人数", _hbar_height(len(keys),
+                                                     per_row=0.62 if before else 0.45))
     _hbars(ax, [f"{k}残疾" if not k.endswith("残疾") else k for k in keys], values, before,
            _labels_of(facts), "人")
     ax.set_xlabel("人数（人）")
@@ -526,7 +526,7 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
         return None
     n = len(targets)
     # Bars on the left; beside each, what was asked and what was done, in words.
-    fig, (ax, notes) = _new_figure("年度目标完成情况", max(5.5, 2.8 + 0.9 * n), ncols=2,
+    fig, (ax, notes) = _new_figure("年度目标完成情况", min(23.0, max(5.5, 2.8 + 0.8 * n)), ncols=2,
                                    sharey=True, width_ratios=[1, 1.05])
     y = np.arange(n)[::-1].astype(float)
     for yi, t in zip(y, targets, strict=True):
