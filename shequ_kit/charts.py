@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import math
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -826,7 +827,9 @@ def _close(fig: Figure) -> None:
 
 def chart_texts(fig: Figure) -> list[str]:
     """Every piece of text the figure shows (titles, ticks, labels, legend, notes)."""
-    with mpl.rc_context(_style()):
+    with mpl.rc_context(_style()), warnings.catch_warnings():
+        # A missing glyph is reported by to_png as a Chinese error, not as this warning.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         fig.draw_without_rendering()
     return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
 
