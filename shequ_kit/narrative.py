@@ -323,7 +323,7 @@ def _org(facts: CommunityFacts) -> str:
 
 
 def _leading_bodies(facts: CommunityFacts) -> str:
-    """The street's leading bodies: 街道党工委、办事处 becomes 闸弄口街道党工委、办事处."""
+    """The street's leading bodies: 街道党工委、办事处 becomes 青枫街道党工委、办事处."""
     bodies = _p(facts, "领导机关") or "街道党工委、办事处"
     street = facts.street or ""
     for suffix in ("街道", "镇", "乡"):
