@@ -1105,7 +1105,8 @@ def build_overview(street: StreetFacts) -> Document:
     note += ("；" + "；".join(notes) if notes else "") + "。"
     sec1 = Section("key_figures", f"{heading_ordinal(1)}主要工作数据", blocks=[
         Paragraph(f"{pw}各社区主要工作数据及{street.street}合计如下。"),
-        Table(["社区"] + cols, rows, caption="各社区主要工作数据", note=note)])
+        Table(["社区"] + cols, rows, css="sk-table sk-wide", caption="各社区主要工作数据",
+              note=note)])
     sections.append(sec1)
 
     # 二、比较
