@@ -194,6 +194,12 @@ def _grid(sheet: Any) -> list[list[Any]]:
     """All rows from A1 (so list index + 1 is the Excel row), merged areas filled with the
     value shown, as a merged 日期 over several activities means."""
     rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    # A stray space typed near row 1,048,576 makes the used range a million rows long;
+    # trailing rows with nothing but blanks are not records, so they are dropped here
+    # rather than walked row by row by every later check.
+    while rows and (rows[-1].count("") + rows[-1].count(None) == len(rows[-1])
+                    or all(is_empty(v) for v in rows[-1])):
+        rows.pop()
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
