@@ -723,7 +723,9 @@ def read_year(data_dir: str | Path, year: int, enums: dict[str, EnumSpec] | None
         try:
             book = read_workbook(path, year, enums)
         except LedgerError as exc:
-            name = getattr(exc, "community", None) or path.name
+            # The community is unknown when its workbook will not open; the file is named
+            # after it by convention, so the stem is the name the manifest and log show.
+            name = getattr(exc, "community", None) or path.stem
             if wanted is None or name in wanted or any(w in path.name for w in wanted):
                 out.failures.setdefault(name, []).extend(exc.problems)
             continue
