@@ -32,9 +32,6 @@ BASE_KEYS = {"community", "year", "period", "id", "name", "unit", "value", "nume
 TARGET_KEYS = {"target", "status", "gap", "gap_text"}
 ALLOWED_KEYS = BASE_KEYS | TARGET_KEYS | {"condition", "level"}
 
-needs_reader = pytest.mark.skipif(
-    not (ROOT / "shequ_kit" / "reader.py").exists(), reason="台账读取模块尚未提供")
-
 
 def shequ_kit(*args: str | Path, cwd: Path = ROOT, timeout: int = 600
               ) -> subprocess.CompletedProcess[str]:
@@ -266,7 +263,6 @@ def _blocks(stdout: str) -> dict[str, list[str]]:
     return blocks
 
 
-@needs_reader
 def test_validate_sample_groups_problems_by_community() -> None:
     res = shequ_kit("validate", "--data", "data/sample", "--year", "2024")
     assert res.returncode == 1, res.stdout + res.stderr  # planted errors
@@ -285,7 +281,6 @@ def test_validate_sample_groups_problems_by_community() -> None:
     assert "共检查12个社区" in res.stdout and "存在错误" in res.stdout
 
 
-@needs_reader
 def test_validate_one_community_of_sample_without_errors_exits_0() -> None:
     res = shequ_kit("validate", "--data", "data/sample", "--year", "2024",
                     "--community", "天运社区")
@@ -294,7 +289,6 @@ def test_validate_one_community_of_sample_without_errors_exits_0() -> None:
     assert "共检查1个社区" in res.stdout
 
 
-@needs_reader
 def test_validate_exit_codes_errors_warnings_and_unreadable_file(tmp_path: Path) -> None:
     data = tmp_path / "data"
     volunteers = [["序号", "志愿者编号", "姓名", "身份证号", "注册日期"],
@@ -332,7 +326,6 @@ def test_validate_exit_codes_errors_warnings_and_unreadable_file(tmp_path: Path)
     assert "Traceback" not in out
 
 
-@needs_reader
 def test_validate_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "data" / "2024").mkdir(parents=True)
     res = shequ_kit("validate", "--data", tmp_path / "data", "--year", "2024",
@@ -345,7 +338,6 @@ def test_validate_empty_folder(tmp_path: Path) -> None:
 # indicators
 # ---------------------------------------------------------------------------
 
-@needs_reader
 def test_indicators_json_has_exactly_the_contract_keys(two_communities: Path,
                                                         tmp_path: Path) -> None:
     res = shequ_kit("indicators", "--data", two_communities, "--year", "2024", "--json",
@@ -370,7 +362,6 @@ def test_indicators_json_has_exactly_the_contract_keys(two_communities: Path,
     assert not any(r.get("level") for r in rows)  # no street rows without --street
 
 
-@needs_reader
 def test_indicators_street_pools_rates(two_communities: Path, tmp_path: Path) -> None:
     res = shequ_kit("indicators", "--data", two_communities, "--year", "2024", "--json",
                     "--street", "--params", tmp_path / NO_PARAMS)
@@ -395,7 +386,6 @@ def test_indicators_street_pools_rates(two_communities: Path, tmp_path: Path) ->
     assert all(r.get("level") == "street" for r in rows[first_street:])
 
 
-@needs_reader
 def test_indicators_text_table(two_communities: Path, tmp_path: Path) -> None:
     res = shequ_kit("indicators", "--data", two_communities, "--year", "2024", "--street",
                     "--params", tmp_path / NO_PARAMS)
@@ -411,7 +401,6 @@ def test_indicators_text_table(two_communities: Path, tmp_path: Path) -> None:
     assert "指标" in out and "数值" in out and "上年" in out and "同比" in out
 
 
-@needs_reader
 def test_indicators_failing_community_exit_1_others_printed(two_communities: Path,
                                                            tmp_path: Path) -> None:
     broken(two_communities / "2024" / "丙社区.xlsx")
@@ -424,7 +413,6 @@ def test_indicators_failing_community_exit_1_others_printed(two_communities: Pat
     assert "Traceback" not in res.stderr
 
 
-@needs_reader
 def test_indicators_relative_data_folder_is_taken_from_where_the_user_is(
         two_communities: Path, tmp_path: Path) -> None:
     res = shequ_kit("indicators", "--data", "data", "--year", "2024", "--json",
@@ -433,7 +421,6 @@ def test_indicators_relative_data_folder_is_taken_from_where_the_user_is(
     assert {r["community"] for r in json.loads(res.stdout)} == {"甲社区", "乙社区"}
 
 
-@needs_reader
 def test_indicators_sample_with_targets_and_conditions() -> None:
     res = shequ_kit("indicators", "--data", "data/sample", "--year", "2024", "--json",
                     "--community", "天运社区")
@@ -515,7 +502,6 @@ def personal_values(folder: Path) -> tuple[set[str], set[str], set[str]]:
     return names, ids, phones
 
 
-@needs_reader
 def test_no_personal_data_in_any_output() -> None:
     names, ids, phones = personal_values(SAMPLE)
     # the sample is full of fake people: the scan cannot pass by finding nothing

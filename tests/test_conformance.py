@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shequ_kit import engine
-
-reader = pytest.importorskip("shequ_kit.reader")
+from shequ_kit import engine, reader
 
 HERE = Path(__file__).parent / "data" / "small-street"
 EXPECTED = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))

@@ -10,9 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shequ_kit import engine
+from shequ_kit import engine, reader
 
-reader = pytest.importorskip("shequ_kit.reader")
 
 def check_digit(first17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -187,8 +187,6 @@ def test_personal_data_in_an_output_is_refused(tmp_path: Path, facts: CommunityF
 
 def test_the_real_report_notebook_renders_from_facts(tmp_path: Path,
                                                      facts: CommunityFacts) -> None:
-    if not report.COMMUNITY_NOTEBOOK.is_file():
-        pytest.skip("报告笔记本尚未就位")
     result, paths = report.render_report(tiny_task(facts, report.COMMUNITY_NOTEBOOK),
                                          tmp_path)
     assert result.ok, result.reason

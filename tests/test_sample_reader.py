@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-reader = pytest.importorskip("shequ_kit.reader")
+from shequ_kit import reader
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 NAMES = ("天运社区", "望江社区", "柳岸社区", "桂花社区", "松林社区", "紫荆社区", "翠苑社区",
