@@ -285,6 +285,26 @@ def _ranked_breakdown(cur: dict[str, Any], prev: dict[str, Any] | None
             None if prev is None else [prev.get(k, 0) for k in keys])
 
 
+LINE_ROWS = 12  # with the monthly chart above it, the 条线 chart still fits one A4 page
+
+
+def _fold_tail(keys: list[str], values: list[Any], before: list[Any] | None, rows: int,
+               noun: str) -> tuple[list[str], list[Any], list[Any] | None]:
+    """The largest ``rows - 1`` categories and one bar for the rest, so a community with
+    two dozen 条线 gets a chart that reads on A4 instead of a page of thin bars."""
+    if len(keys) <= rows:
+        return keys, values, before
+    keep = rows - 1
+
+    def total(xs: list[Any]) -> Any:
+        nums = [x for x in xs if _is_num(x)]
+        return sum(nums) if nums else None
+
+    label = f"其余{len(keys) - keep}个{noun}"
+    return (keys[:keep] + [label], values[:keep] + [total(values[keep:])],
+            None if before is None else before[:keep] + [total(before[keep:])])
+
+
 def _row_meta(facts: CommunityFacts, indicator_id: str) -> dict[str, Any]:
     return facts.row(indicator_id) or {}
 
@@ -317,6 +337,7 @@ def _activity_by_line(facts: CommunityFacts) -> Figure | None:
     keys, values, before = _ranked_breakdown(cur, prev)
     if not keys:
         return None
+    keys, values, before = _fold_tail(keys, values, before, LINE_ROWS, "条线")
     fig, ax = _new_figure("各条线开展活动场次", _hbar_height(len(keys),
                                                         per_row=0.62 if before else 0.45))
     _hbars(ax, keys, values, before, _labels_of(facts), "场次")
@@ -806,8 +827,11 @@ _SCOPE_WORDS = {"community": "社区工作总结（CommunityFacts）",
                 "street": "街道汇总（StreetFacts）"}
 
 
-def draw(key: str, facts: CommunityFacts | StreetFacts, **options: Any) -> Figure | None:
-    """The chart ``key`` for these facts, or None when its figures are 无数据."""
+def draw(key: str, facts: CommunityFacts | StreetFacts, titled: bool = True,
+         **options: Any) -> Figure | None:
+    """The chart ``key`` for these facts, or None when its figures are 无数据.
+    ``titled=False`` leaves the title off, for documents whose numbered caption (图1 …)
+    already says it; the figure keeps the title as its label for error messages."""
     chart = CHARTS.get(key)
     if chart is None:
         raise ChartError(f"未知的图表“{key}”。可用的图表：{'、'.join(CHARTS)}。")
@@ -815,7 +839,12 @@ def draw(key: str, facts: CommunityFacts | StreetFacts, **options: Any) -> Figur
         raise ChartError(f"图表“{chart.title}”用于{_SCOPE_WORDS[chart.scope]}，"
                          "所给数据类型不符。")
     with mpl.rc_context(_style()):
-        return chart.draw(facts, **options)
+        fig = chart.draw(facts, **options)
+    if fig is not None and not titled:
+        for text in fig.texts:
+            if text.get_text() == fig.get_label():
+                text.set_visible(False)
+    return fig
 
 
 def _close(fig: Figure) -> None:
@@ -848,7 +877,8 @@ def to_png(fig: Figure, dpi: int = DPI) -> bytes:
         _close(fig)
 
 
-def png(key: str, facts: CommunityFacts | StreetFacts, **options: Any) -> bytes | None:
+def png(key: str, facts: CommunityFacts | StreetFacts, titled: bool = True,
+        **options: Any) -> bytes | None:
     """The chart as PNG bytes, or None when its figures are 无数据."""
-    fig = draw(key, facts, **options)
+    fig = draw(key, facts, titled=titled, **options)
     return None if fig is None else to_png(fig)

@@ -90,6 +90,11 @@ class Item:
                 f"{_esc(self.body)}</p>")
 
 
+# A table this short is kept on one page (a lone last row on the next page reads badly);
+# a longer one breaks between rows, and forcing it whole would leave a blank page.
+KEEP_WHOLE_ROWS = 30
+
+
 @dataclass
 class Table:
     """A small table with named columns and no index column."""
@@ -117,6 +122,10 @@ class Table:
                f"<tbody>{body}</tbody></table>")
         if self.note:
             out += f'<p class="sk-table-note">{_esc(self.note)}</p>'
+        if len(self.rows) <= KEEP_WHOLE_ROWS:
+            # The wrapper, not the table, carries the rule: WeasyPrint would otherwise move
+            # the table and leave its caption behind.
+            out = f'<div class="sk-keep">{out}</div>'
         return out
 
 

@@ -121,11 +121,16 @@ def _caption(key: str) -> str:
 def chart_html(key: str, facts: CommunityFacts | StreetFacts,
                caption: str | None = None) -> str | None:
     """A chart as a self-contained figure (PNG as a data URI, Chinese caption), or None
-    when the chart has no data. One output keeps image and caption on the same page."""
-    png = charts.png(key, facts)
-    if not png:
+    when the chart has no data. One output keeps image and caption on the same page; the
+    caption (numbered 图1, 图2 … by the report's CSS) carries the title, so the picture
+    does not repeat it."""
+    fig = charts.draw(key, facts, titled=False)
+    if fig is None:
         return None
-    text = _html.escape(caption or _caption(key))
+    # The figure's own title names what it shows (the ranking's indicator, say), which
+    # the registry's generic title cannot.
+    text = _html.escape(caption or fig.get_label() or _caption(key))
+    png = charts.to_png(fig)
     data = base64.b64encode(png).decode("ascii")
     return (f'<figure class="{CHART_CLASS}" data-chart="{_html.escape(key)}">'
             f'<img src="data:image/png;base64,{data}" alt="{text}">'

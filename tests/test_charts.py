@@ -161,6 +161,18 @@ def test_the_same_facts_give_the_same_png_bytes(key):
     assert charts.png(key, full_facts()) == charts.png(key, full_facts())
 
 
+@pytest.mark.parametrize("key", COMMUNITY_KEYS)
+def test_untitled_charts_leave_the_title_to_the_caption(key):
+    """Reports number their captions (图1 …) and say the title there, so the picture
+    drawn for them must not repeat it; the explorer keeps the title in the picture."""
+    title = charts.CHARTS[key].title
+    assert title in charts.chart_texts(charts.draw(key, full_facts()))
+    untitled = charts.draw(key, full_facts(), titled=False)
+    assert title not in charts.chart_texts(untitled)
+    assert untitled.get_label() == title
+    assert charts.png(key, full_facts(), titled=False) != charts.png(key, full_facts())
+
+
 def test_the_same_png_bytes_in_a_fresh_process_without_pyplot():
     code = textwrap.dedent(f"""
         import hashlib, json, sys
@@ -266,18 +278,22 @@ def test_activity_by_line_ranks_lines_and_leaves_out_empty_ones():
     fig = charts.draw("activity_by_line", facts())
     ax = fig.axes[0]
     # 21 条线 in the fixture, 6 of them at 0 (民政救助, 退役军人, 社区教育, 物业管理,
-    # 卫生健康, 其他): 15 bars, largest first (党建12, 宣传文明10, 消防安全9 …).
-    assert len(bars(ax)) == 15
+    # 卫生健康, 其他): 15 lines, largest first (党建12, 宣传文明10, 消防安全9 …); the
+    # largest 11 get a bar each and the last 4 share one, so the chart fits A4.
+    assert len(bars(ax)) == 12
     labels = ticklabels(ax, "y")
     assert labels[:3] == ["党建", "宣传文明", "消防安全"]
-    assert labels[-1] == "应急管理"
+    assert labels[-1] == "其余4个条线"
     assert bars(ax)[:3] == [12, 10, 9]
-    assert "社区教育" not in labels
+    assert "社区教育" not in labels and "应急管理" not in labels
+    line = facts().row("activity.by_line")["value"]
+    ranked = sorted((v for v in line.values() if v), reverse=True)
+    assert bars(ax)[-1] == sum(ranked[11:]) and sum(bars(ax)) == sum(ranked)
 
-    # A line at 0 this year but active last year stays, so the drop shows.
+    # A line at 0 this year but active last year still counts, in the folded bar here.
     fig = charts.draw("activity_by_line", full_facts())
     labels = ticklabels(fig.axes[0], "y")
-    assert "社区教育" in labels and len(labels) == 16
+    assert len(labels) == 12 and labels[-1] == "其余5个条线"
 
 
 def test_dibao_by_class_shows_households_and_persons_per_class():

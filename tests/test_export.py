@@ -287,6 +287,26 @@ def test_character_without_glyph_is_refused(tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())
 
 
+def test_a_short_table_keeps_its_caption_and_rows_on_one_page(tmp_path: Path) -> None:
+    from shequ_kit.narrative import Table
+
+    # A page holds 26 such paragraphs: 48 leave room for half the table on page 2 of the
+    # body, so without the rule the table would split there.
+    text = "".join(f"<p>第{i}段正文，用来把表格推到页尾附近。</p>" for i in range(1, 49))
+    table = Table(["社区", "完成率"], [[f"第{i}社区", f"{i}.0%"] for i in range(1, 15)],
+                  caption="各社区年度目标完成情况").html()
+    html = export.to_html(_nb_with_html(text + table), meta={"title": TITLE})
+    export.html_to_pdf(html, tmp_path / "x.pdf")
+    pages = pdf_pages(tmp_path / "x.pdf")
+    assert len(pages) >= 2
+    holder = [i for i, page in enumerate(pages)
+              if "各社区年度目标完成情况" in re.sub(r"\s+", "", page)]
+    assert len(holder) == 1
+    page = pages[holder[0]]
+    assert all(f"第{i}社区" in page for i in range(1, 15)), page
+    assert "第48段正文" in pages[holder[0] - 1]  # the table did not fit after it
+
+
 def test_fonts_are_subset_by_harfbuzz() -> None:
     # Without libharfbuzz-subset WeasyPrint falls back to fontTools, ~5 s more per PDF.
     assert not export.slow_font_subsetting(), "缺少 libharfbuzz-subset0，请运行 make setup"

@@ -268,7 +268,7 @@ def test_html_escapes_text_and_has_no_index_column():
     html = build_document(f).html()
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
-    assert '<table class="sk-table">' in html
+    assert '<table class="sk-table' in html
     assert "<th>指标</th>" in html and "<th></th>" not in html
     assert '<span class="sk-item-caption">1、' in html
 
@@ -316,3 +316,19 @@ def test_unassessable_target_shows_its_reason():
     table = next(b for b in build_document(f).section("targets").blocks
                  if isinstance(b, Table))
     assert table.rows == [["录用信息", "逐年提高", "35篇", "无法评估", "无上年数据"]]
+
+
+def test_short_tables_are_kept_on_one_page_and_long_ones_may_break():
+    from shequ_kit.narrative import KEEP_WHOLE_ROWS, Table
+
+    def html(n: int) -> str:
+        return Table(["社区", "完成率"], [["甲社区", "50.0%"]] * n, caption="完成情况",
+                     note="注：按量化目标计").html()
+
+    # Caption, table and note move together; the guard sits on a wrapper because a
+    # table's own break rule leaves its caption behind.
+    for n in (12, KEEP_WHOLE_ROWS):
+        assert html(n).startswith('<div class="sk-keep"><table class="sk-table">')
+        assert html(n).endswith('注：按量化目标计</p></div>')
+    assert html(KEEP_WHOLE_ROWS + 1).startswith('<table class="sk-table">')
+    assert "sk-keep" not in html(KEEP_WHOLE_ROWS + 1)

@@ -329,6 +329,10 @@ def test_summary_has_charts_and_no_code(cli_run: dict) -> None:
     # Every chart has a Chinese caption.
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
     assert captions and all(re.search(r"[\u4e00-\u9fff]", c) for c in captions)
+    # The PDF numbers them in order, the formal way: 图1 各月开展活动场次, 图2 ….
+    pdf = squash(cli_run["pdf_text"])
+    for n, caption in enumerate(captions, start=1):
+        assert f"图{n}{squash(caption)}" in pdf, (n, caption)
 
 
 def test_summary_pdf_embeds_simplified_chinese_fonts(cli_run: dict) -> None:
