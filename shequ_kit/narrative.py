@@ -482,7 +482,7 @@ def _party_items(c: _Ctx) -> list[ItemDraft]:
     body = _join([f"社区{_org(f)}下设{plain_number(branches)}个党支部" if branches is not None
                   else None,
                   f"现有党员{plain_number(members)}名" +
-                  (f"，其中预备党员{plain_number(prob)}名" if prob is not None else "")])
+                  (f"，其中预备党员{plain_number(prob)}名" if prob else "")])
     body += "。"
     return [("加强党员队伍建设，夯实党建工作基础", body)]
 

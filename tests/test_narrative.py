@@ -332,3 +332,18 @@ def test_short_tables_are_kept_on_one_page_and_long_ones_may_break():
         assert html(n).endswith('注：按量化目标计</p></div>')
     assert html(KEEP_WHOLE_ROWS + 1).startswith('<table class="sk-table">')
     assert "sk-keep" not in html(KEEP_WHOLE_ROWS + 1)
+
+
+def test_party_item_mentions_probationary_members_only_when_there_are_some():
+    def party(count):
+        f = facts()
+        f.profile["预备党员数"] = count
+        doc = build_document(f)
+        items = [b for s in doc.section("work").subsections for b in s.blocks
+                 if isinstance(b, Item)]
+        return items[0].text()
+
+    assert "其中预备党员3名" in party(3)
+    # "其中预备党员0名" is not how a summary is written: the clause is left out.
+    assert "预备党员" not in party(0)
+    assert "预备党员" not in party(None)
