@@ -55,13 +55,20 @@ class BatchResult:
     error: str | None = None  # the run could not start (bad defaults.yaml, no data …)
     interrupted: bool = False
     seconds: float = 0.0
+    # The reports this run was asked for. A run for some communities keeps the others'
+    # manifest entries, but their old successes and failures are not this run's.
+    scope: set[str] | None = None
+
+    def _mine(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(k, v) for k, v in self.reports.items()
+                if self.scope is None or k in self.scope]
 
     def _with(self, status: str) -> list[str]:
-        return [k for k, v in self.reports.items() if v.get("status") == status]
+        return [k for k, v in self._mine() if v.get("status") == status]
 
     @property
     def built(self) -> list[str]:
-        return [k for k, v in self.reports.items()
+        return [k for k, v in self._mine()
                 if v.get("status") == DONE and v.get("run") == "本次生成"]
 
     @property
@@ -70,7 +77,7 @@ class BatchResult:
 
     @property
     def failed(self) -> dict[str, str]:
-        return {k: str(v.get("reason")) for k, v in self.reports.items()
+        return {k: str(v.get("reason")) for k, v in self._mine()
                 if v.get("status") == FAILED}
 
     @property
@@ -467,6 +474,7 @@ def run_batch(
             "run": "本次生成", "timings": report.json_timings({"facts": share, "total": share}),
             "fingerprint": None, "inputs": {}, "outputs": {}}
     manifest.reports.update(failed_now)
+    result.scope = {job.key for job in jobs} | set(failed_now)
 
     total = len(jobs) + len(failed_now)
     say.close()

@@ -95,6 +95,16 @@ class Item:
 KEEP_WHOLE_ROWS = 30
 
 
+SHORT_CELL = 6  # 未达预期, 4个季度达标: cells this short read badly broken over two lines
+
+
+def _td(cell: Any) -> str:
+    text = str(cell)
+    if len(text) <= SHORT_CELL:
+        return f'<td class="nw">{_esc(text)}</td>'
+    return f"<td>{_esc(text)}</td>"
+
+
 @dataclass
 class Table:
     """A small table with named columns and no index column."""
@@ -116,8 +126,7 @@ class Table:
     def html(self) -> str:
         cap = f"<caption>{_esc(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th>{_esc(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in r) + "</tr>"
-                       for r in self.rows)
+        body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in self.rows)
         out = (f'<table class="{_esc(self.css)}">{cap}<thead><tr>{head}</tr></thead>'
                f"<tbody>{body}</tbody></table>")
         if self.note:
@@ -896,7 +905,7 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
         rows.append([target_label(t), str(t.get("目标") or ""),
                      target_actual_text(t, table=True), STATUS_TEXT.get(status, status),
                      clean_item(note) if note else ""])
-    section.blocks.extend([Paragraph(text),
+    section.blocks.extend([Paragraph(text, "sk-lead"),
                            Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
                                  caption="年度目标完成情况")])
     if quantified:

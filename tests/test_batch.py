@@ -8,6 +8,7 @@ scenario is a sequence (build, re-run unchanged, change last year's workbook).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -180,6 +181,17 @@ def test_failures_are_isolated(street3: Path, tmp_path: Path) -> None:
         assert f"{name}{YEAR}年度工作总结" in pdf_text(files[2])
     assert not (out / str(YEAR) / "望江社区").exists()
     assert not list(out.rglob("*.tmp"))
+
+    # Rebuilding one good community: the manifest keeps the others' failures, but they
+    # are not this run's, so the run succeeds and counts only what it did.
+    log = io.StringIO()
+    one = run_batch(data, YEAR, out_dir=out, params_dir=PARAMS, workers=1, notebook=failing,
+                    communities=["天运社区"], force=True, progress=False, log=log)
+    assert one.exit_code == 0, one.failed
+    assert one.built == ["community:天运社区"] and one.failed == {}
+    assert "完成：生成1份，沿用0份，失败0份" in log.getvalue()
+    st = statuses(manifest(out)["reports"])
+    assert st["community:安澜社区"] == FAILED and st["community:望江社区"] == FAILED
 
 
 _KILL_SCRIPT = """

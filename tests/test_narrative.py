@@ -347,3 +347,12 @@ def test_party_item_mentions_probationary_members_only_when_there_are_some():
     # "其中预备党员0名" is not how a summary is written: the clause is left out.
     assert "预备党员" not in party(0)
     assert "预备党员" not in party(None)
+
+
+def test_short_cells_do_not_break_over_two_lines():
+    from shequ_kit.narrative import Table
+
+    html = Table(["指标", "完成情况", "差距或说明"],
+                 [["就业困难人员再就业率", "未达预期", "差41.8个百分点"]]).html()
+    assert '<td class="nw">未达预期</td>' in html
+    assert "<td>就业困难人员再就业率</td>" in html and "<td>差41.8个百分点</td>" in html

@@ -87,8 +87,10 @@ def pdf_fonts(pdf: Path) -> list[list[str]]:
 
 
 def run_papermill(nb: Path, out: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
+    # A cell that has not answered in 5 minutes has hung: fail rather than wait forever.
     papermill.execute_notebook(str(nb), str(out), parameters=parameters, cwd=str(cwd),
-                               kernel_name="python3", progress_bar=False)
+                               kernel_name="python3", progress_bar=False,
+                               execution_timeout=300)
     return nbformat.read(out, as_version=4)
 
 
@@ -409,6 +411,11 @@ def test_overview_ranks_the_streets_communities(overview_run: dict) -> None:
         assert mark not in overview_run["text"], mark
 
 
+def chosen_row(name: str) -> str:
+    """The explorer's table row of the chosen community, set in bold."""
+    return f'<tr class="sk-chosen" style="font-weight:bold"><td>{name}</td>'
+
+
 def test_explorer_runs_headless(tmp_path: Path) -> None:
     out = tmp_path / "explore.ipynb"
     nb = run_papermill(EXPLORE_NB, out, {"community": "望江社区", "year": YEAR}, cwd=NOTEBOOKS)
@@ -418,3 +425,33 @@ def test_explorer_runs_headless(tmp_path: Path) -> None:
     assert views
     # The widgets fall back to static text without a live front end.
     assert all("text/plain" in o["data"] for o in views)
+    # The first view (望江社区 highlighted among the street's communities) is kept in the
+    # output widget's saved state, for a reader who opens the executed notebook.
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    saved = [m["state"].get("outputs") for m in state.values()
+             if m.get("model_name") == "OutputModel"]
+    assert len(saved) == 1 and saved[0]
+    html = "".join(o["data"].get("text/html", "") for o in saved[0])
+    assert chosen_row("望江社区") in html
+
+
+def test_explorer_redraws_when_a_control_changes() -> None:
+    from shequ_kit import notebook
+
+    box = notebook.explorer(SAMPLE, ROOT / "parameters", community="天运社区", year=YEAR,
+                            indicator="activity.count")
+    (c_year, c_comm), (c_line, c_ind), out = (*(h.children for h in box.children[:2]),
+                                              box.children[2])
+    def shown() -> str:
+        return "".join(o["data"]["text/html"] for o in out.outputs)
+
+    first = shown()
+    assert "开展活动" in first and "天运社区" in first
+    ids = [i for _, i in c_ind.options]
+    other = next(i for i in ids if i != "activity.count")
+    c_ind.value = other
+    assert len(out.outputs) == 1 and shown() != first
+    assert chosen_row("天运社区") in shown()
+    c_comm.value = "望江社区"
+    assert chosen_row("望江社区") in shown() and chosen_row("天运社区") not in shown()
+    assert c_year.value == YEAR and c_line.value == c_line.options[0]
