@@ -114,16 +114,24 @@ class Table:
     css: str = "sk-table"
     caption: str = ""
     note: str = ""
+    lead: str = ""  # the sentence that introduces the table, kept on its page
 
     def text(self) -> str:
-        lines = [self.caption] if self.caption else []
+        lines = [self.lead] if self.lead else []
+        lines += [self.caption] if self.caption else []
         lines.append("\t".join(self.columns))
         lines.extend("\t".join(str(c) for c in r) for r in self.rows)
         if self.note:
             lines.append(self.note)
         return "\n".join(lines)
 
-    def html(self) -> str:
+    @property
+    def kept(self) -> bool:
+        return len(self.rows) <= KEEP_WHOLE_ROWS
+
+    def html(self, heading: str = "") -> str:
+        """``heading`` (a section's) goes inside the kept block, so a heading is never
+        left alone at the foot of a page when its table moves on."""
         cap = f"<caption>{_esc(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th>{_esc(c)}</th>" for c in self.columns)
         body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in self.rows)
@@ -131,11 +139,13 @@ class Table:
                f"<tbody>{body}</tbody></table>")
         if self.note:
             out += f'<p class="sk-table-note">{_esc(self.note)}</p>'
-        if len(self.rows) <= KEEP_WHOLE_ROWS:
+        if self.lead:
+            out = f"<p>{_esc(self.lead)}</p>{out}"
+        if self.kept:
             # The wrapper, not the table, carries the rule: WeasyPrint would otherwise move
             # the table and leave its caption behind.
-            out = f'<div class="sk-keep">{out}</div>'
-        return out
+            return f'<div class="sk-keep">{heading}{out}</div>'
+        return heading + out
 
 
 @dataclass
@@ -180,12 +190,18 @@ class Section:
         tag = f"h{min(self.level + 1, 6)}"
         return f"<{tag}>{_esc(self.heading)}</{tag}>"
 
+    def _own_html(self) -> str:
+        blocks = self.own_blocks
+        if blocks and isinstance(blocks[0], Table) and blocks[0].kept:
+            return blocks[0].html(heading=self.heading_html()) + "".join(
+                b.html() for b in blocks[1:])
+        return self.heading_html() + "".join(b.html() for b in blocks)
+
     def html(self, charts: Mapping[str, str] | None = None) -> str:
         """The section as an HTML fragment; ``charts`` maps a chart key to ready HTML
         (an embedded image) to place after the section's own text."""
         parts = [f'<section class="sk-section" data-key="{_esc(self.key)}">',
-                 self.heading_html()]
-        parts.extend(b.html() for b in self.own_blocks)
+                 self._own_html()]
         if charts:
             parts.extend(charts[k] for k in self.charts if k in charts)
         parts.extend(s.html(charts) for s in self.subsections)
@@ -200,7 +216,7 @@ class Section:
 
     def flow(self) -> Iterator[tuple[str, str]]:
         """("html", fragment) and ("chart", key) pairs in reading order."""
-        own = self.heading_html() + "".join(b.html() for b in self.own_blocks)
+        own = self._own_html()
         if own:
             yield "html", f'<div class="sk-part" data-key="{_esc(self.key)}">{own}</div>'
         for k in self.charts:
@@ -905,9 +921,8 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
         rows.append([target_label(t), str(t.get("目标") or ""),
                      target_actual_text(t, table=True), STATUS_TEXT.get(status, status),
                      clean_item(note) if note else ""])
-    section.blocks.extend([Paragraph(text, "sk-lead"),
-                           Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
-                                 caption="年度目标完成情况")])
+    section.blocks.append(Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
+                                caption="年度目标完成情况", lead=text))
     if quantified:
         section.charts.append("target_completion")
     return section

@@ -356,3 +356,10 @@ def test_short_cells_do_not_break_over_two_lines():
                  [["就业困难人员再就业率", "未达预期", "差41.8个百分点"]]).html()
     assert '<td class="nw">未达预期</td>' in html
     assert "<td>就业困难人员再就业率</td>" in html and "<td>差41.8个百分点</td>" in html
+
+
+def test_the_target_tables_lead_sentence_moves_with_the_table():
+    html = build_document(facts()).section("targets").html()
+    keep = html[html.index('<div class="sk-keep">'):]
+    assert keep.startswith('<div class="sk-keep"><h2>三、年度目标完成情况</h2><p>年初确定的')
+    assert "<caption>年度目标完成情况</caption>" in keep
