@@ -95,6 +95,9 @@ class LedgerBook:
     safety: dict[str, Any] | None = None  # None when the 平安稳定 sheet is absent
     problems: list[Problem] = field(default_factory=list)
     excluded_rows: dict[str, int] = field(default_factory=dict)  # sheet -> rows left out
+    # sheet -> personal column -> raw values of the rows left out (for the output guard only)
+    rejected_personal: dict[str, dict[str, list[str]]] = field(default_factory=dict,
+                                                                repr=False)
     absent_sheets: list[str] = field(default_factory=list)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
     enums: dict[str, Any] = field(default_factory=dict)  # the EnumSpecs in force (street's)

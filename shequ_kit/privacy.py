@@ -82,11 +82,13 @@ class PersonalIndex:
         names: list[str] = []
         for book in books:
             for sheet, frame in book.sheets.items():
+                rejected = book.rejected_personal.get(sheet, {})
                 for cols, bucket in ((id_cols, ids), (phone_cols, phones),
                                      (name_cols, names)):
                     for c in cols.get(sheet, ()):
                         if c in frame.columns:
                             bucket.extend(str(v) for v in frame[c] if _present(v))
+                        bucket.extend(rejected.get(c, ()))
         return cls.from_values(ids, phones, names)
 
     def __len__(self) -> int:

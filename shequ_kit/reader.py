@@ -283,6 +283,7 @@ class _Table:
     frame: pd.DataFrame | None = None
     excluded: int = 0
     missing: list[str] = field(default_factory=list)
+    rejected_personal: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _find_header(grid: list[list[Any]], sheet: Sheet) -> tuple[int | None, dict[int, Column]]:
@@ -498,6 +499,12 @@ def _read_table(grid: list[list[Any]], sheet: Sheet, ctx: _Context) -> _Table | 
                     periods.setdefault(rec[person], []).append((s, e, excel_row))
         if ctx.errors != before:
             table.excluded += 1
+            # A row left out of the figures still holds real people: the output guard
+            # must know their names, IDs and phones as well.
+            for col in columns:
+                if col.personal and not is_empty(cells[col.name]):
+                    table.rejected_personal.setdefault(col.name, []).append(
+                        str(cells[col.name]).strip())
             continue
         rec["_row"] = excel_row
         records.append(rec)
@@ -650,6 +657,8 @@ def read_workbook(path: str | Path, year: int | None = None,
             continue
         book.sheets[sheet.name] = table.frame
         book.excluded_rows[sheet.name] = table.excluded
+        if table.rejected_personal:
+            book.rejected_personal[sheet.name] = table.rejected_personal
         if table.missing:
             book.missing_columns[sheet.name] = [
                 c for c in table.missing if c != "序号"]

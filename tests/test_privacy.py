@@ -98,3 +98,30 @@ def test_sample_street_index(tmp_path: Path) -> None:
     assert index.find_in_text(f"x{some_id}x") and index.find_in_text(some_phone)
     assert index.find_in_cells([some_name]) == ["**"]
     assert len(pickle.dumps(index)) < 2_000_000
+
+
+def test_people_in_rows_left_out_are_still_known_to_the_guard(tmp_path: Path) -> None:
+    """A row with an error is left out of the figures, but its person is real: a report,
+    chart or message must not be able to print them either."""
+    path = tmp_path / "2024" / "天运社区.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "基本情况"
+    for row in (["项目", "数值"], ["社区名称", "天运社区"], ["所属街道", "闸弄口街道"],
+                ["常住人口", 8000]):
+        ws.append(row)
+    ws = wb.create_sheet("志愿者名册")
+    ws.append(["序号", "志愿者编号", "姓名", "身份证号", "手机号", "注册日期"])
+    ws.append([1, "1001", "欧阳明", ID_A, PHONE_A, datetime(2020, 1, 1)])
+    ws.append([2, "1002", "司马青", "110101199003077578", "13912345678", "不详"])
+    path.parent.mkdir(parents=True)
+    wb.save(path)
+    book = reader.read_workbook(path, year=2024)
+    assert len(book.sheets["志愿者名册"]) == 1  # 司马青's row has no valid 注册日期
+    assert book.excluded_rows["志愿者名册"] == 1
+    index = PersonalIndex.from_books([book])
+    assert index.find_in_cells(["司马青"]) == ["**"]
+    assert index.find_in_text("110101199003077578") == ["110101********7578"]
+    assert index.find_in_text("13912345678") == ["139****5678"]
+    # The book keeps them apart from its frames, and out of its repr.
+    assert "司马青" not in repr(book)
