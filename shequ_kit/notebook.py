@@ -423,7 +423,7 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
     def draw(*_: Any) -> None:
         # Set the output widget's contents directly rather than capturing with
         # ``with out:``: under papermill the capture protocol now and then loses the
-        # cell's execute reply and the run waits forever (3 of 100 headless runs of a
+        # cell's execute reply and the run waits forever (7 of 200 headless runs of a
         # small widget notebook; none in 150 with this form).
         out.outputs = ()
         out.append_display_data(HTML(ex.view_html(c_year.value, c_line.value, c_ind.value,
