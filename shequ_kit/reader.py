@@ -504,7 +504,7 @@ def _read_table(grid: list[list[Any]], sheet: Sheet, ctx: _Context) -> _Table | 
             for col in columns:
                 if col.personal and not is_empty(cells[col.name]):
                     table.rejected_personal.setdefault(col.name, []).append(
-                        str(cells[col.name]).strip())
+                        display(cells[col.name]))
             continue
         rec["_row"] = excel_row
         records.append(rec)
