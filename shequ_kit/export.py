@@ -496,7 +496,7 @@ def to_html(nb: NotebookNode | Path | str, meta: dict[str, Any] | None = None) -
 class _VisibleText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.chars: set[str] = set()
+        self.parts: list[str] = []
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -509,16 +509,23 @@ class _VisibleText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
-            self.chars.update(data)
+            self.parts.append(data)
 
 
-def _missing_glyphs(html: str) -> list[str]:
+def visible_text(html: str) -> list[str]:
+    """The text a reader sees in an exported document, piece by piece: what the glyph
+    check must cover, and what a test reads for leaked code or tracebacks."""
     parser = _VisibleText()
     parser.feed(html)
     parser.close()
+    return parser.parts
+
+
+def _missing_glyphs(html: str) -> list[str]:
+    chars = set("".join(visible_text(html)))
     ranges = _cmap()
     missing = []
-    for ch in sorted(parser.chars):
+    for ch in sorted(chars):
         if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs"):
             continue
         if not _drawable(ord(ch), ranges):

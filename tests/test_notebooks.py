@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -42,32 +41,8 @@ CODE_MARKS = ("Traceback", "In [", "Out[", "import ", "show_section", "facts_pat
 
 # -- helpers -------------------------------------------------------------------------------
 
-class _Text(HTMLParser):
-    """Visible text of the exported HTML (no style, no image data)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in ("style", "script", "title"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "script", "title") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
 def visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return "\n".join(" ".join(p.split()) for p in parser.parts if p.strip())
+    return "\n".join(" ".join(p.split()) for p in export.visible_text(html) if p.strip())
 
 
 def squash(text: str) -> str:
