@@ -109,39 +109,33 @@ def assert_no_personal_data(text: str, people: dict[str, set[str]]) -> None:
     assert not leaked, f"{len(leaked)}个姓名出现在输出中"
 
 
-def activity_figures(workbook: Path, year: int) -> tuple[int, int]:
-    """(activities, participants) dated in the year, counted by hand from the sheet."""
-    wb = load_workbook(workbook, read_only=True)
-    rows = list(wb["活动台账"].iter_rows(values_only=True))
-    # Messy workbooks put a title above the header and write 活动日期 for 日期.
-    start = next(i for i, r in enumerate(rows) if any("日期" in str(v or "") for v in r))
-    head = [str(v or "").strip() for v in rows[start]]
-    d = next(i for i, h in enumerate(head) if "日期" in h)
-    p = next(i for i, h in enumerate(head) if h.startswith("参与"))
-    if "面向居民" not in head:
-        head = [h.replace("是否面向居民", "面向居民") for h in head]
-    rows = [head] + rows[start + 1:]
-    dated = [r for r in rows[1:] if isinstance(r[d], datetime) and r[d].year == year]
-    wb.close()
-    # indicators.md: 参与居民 sums 参与人次 except rows marked 面向居民=否 (empty means 是).
-    f = head.index("面向居民") if "面向居民" in head else None
-    for_residents = [r for r in dated if f is None or str(r[f] or "").strip() != "否"]
-    return len(dated), sum(int(r[p]) for r in for_residents if r[p] is not None)
-
-
-def tidy_activity_sheet(workbook: Path) -> bool:
-    """True when 活动台账 has the template's header in row 1 and real dates throughout."""
+def activity_rows(workbook: Path) -> list[tuple] | None:
+    """活动台账 as rows when it is tidy (the template's header in row 1, real dates and
+    serial numbers throughout), else None: the messy ones are the reader's to handle."""
     wb = load_workbook(workbook, read_only=True)
     try:
         if "活动台账" not in wb.sheetnames:
-            return False
+            return None
         rows = list(wb["活动台账"].iter_rows(values_only=True))
     finally:
         wb.close()
     if not rows or rows[0][:2] != ("序号", "日期"):
-        return False
+        return None
     body = [r for r in rows[1:] if any(v is not None for v in r)]
-    return all(isinstance(r[1], datetime) and isinstance(r[0], int) for r in body)
+    if not all(isinstance(r[1], datetime) and isinstance(r[0], int) for r in body):
+        return None
+    return [rows[0], *body]
+
+
+def activity_figures(rows: list[tuple], year: int) -> tuple[int, int]:
+    """(activities, participants) dated in the year, counted by hand from tidy rows."""
+    head = [str(v or "").strip() for v in rows[0]]
+    d, p = head.index("日期"), head.index("参与人次")
+    dated = [r for r in rows[1:] if r[d].year == year]
+    # indicators.md: 参与居民 sums 参与人次 except rows marked 面向居民=否 (empty means 是).
+    f = head.index("面向居民") if "面向居民" in head else None
+    for_residents = [r for r in dated if f is None or str(r[f] or "").strip() != "否"]
+    return len(dated), sum(int(r[p]) for r in for_residents if r[p] is not None)
 
 
 def sheet_rows(workbook: Path, sheet: str) -> list[dict]:
@@ -276,7 +270,9 @@ def test_summary_has_cover_and_every_section(cli_run: dict) -> None:
 
 
 def test_summary_states_the_years_figures_the_genres_way(cli_run: dict) -> None:
-    count, participants = activity_figures(WORKBOOK, YEAR)
+    rows = activity_rows(WORKBOOK)
+    assert rows is not None
+    count, participants = activity_figures(rows, YEAR)
     info = [r for r in sheet_rows(WORKBOOK, "信息报送台账") if r["报送日期"].year == YEAR]
     adopted = sum(1 for r in info if r["是否录用"] == "是")
     disputes = sheet_rows(WORKBOOK, "矛盾纠纷台账")
@@ -375,10 +371,11 @@ def test_overview_ranks_the_streets_communities(overview_run: dict) -> None:
     # by the engine, whose reading of such sheets the reader and conformance tests check.
     facts = assemble.year_facts(SAMPLE, YEAR, ROOT / "parameters")
     counts = {n: facts.communities[n].value("activity.count") for n in names}
-    tidy = [n for n in names if tidy_activity_sheet(SAMPLE / "2024" / f"{n}.xlsx")]
+    tidy = {n: rows for n in names
+            if (rows := activity_rows(SAMPLE / "2024" / f"{n}.xlsx")) is not None}
     assert len(tidy) >= 6
-    for n in tidy:
-        assert counts[n] == activity_figures(SAMPLE / "2024" / f"{n}.xlsx", YEAR)[0], n
+    for n, rows in tidy.items():
+        assert counts[n] == activity_figures(rows, YEAR)[0], n
     total = sum(counts.values())
     assert f"{total:,}" in pdf or str(total) in pdf, total
     assert overview_run["html"].count('<figure class="chart') >= 1
