@@ -17,23 +17,34 @@ ID_A = "11010519491231002X"  # check digit worked out in test_values
 PHONE_A = "13812345678"
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory) -> PersonalIndex:
-    path = tmp_path_factory.mktemp("p") / "2024" / "天运社区.xlsx"
+VOLUNTEER_HEAD = ["序号", "志愿者编号", "姓名", "身份证号", "手机号", "注册日期"]
+
+
+def write_book(folder: Path, sheets: dict[str, list[list]]) -> Path:
+    """天运社区's 2024 workbook: a 基本情况 sheet and the given sheets' rows."""
+    path = folder / "2024" / "天运社区.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "基本情况"
     for row in (["项目", "数值"], ["社区名称", "天运社区"], ["所属街道", "闸弄口街道"],
                 ["常住人口", 8000]):
         ws.append(row)
-    ws = wb.create_sheet("志愿者名册")
-    ws.append(["序号", "志愿者编号", "姓名", "身份证号", "手机号", "注册日期"])
-    ws.append([1, "1001", "欧阳明", ID_A.lower(), PHONE_A, datetime(2020, 1, 1)])
-    ws = wb.create_sheet("低保台账")
-    ws.append(["序号", "户主姓名", "身份证号", "类别", "保障人数", "月保障金(元)", "纳入日期"])
-    ws.append([1, "高峰", "110101199003077578", "A", 2, 800, datetime(2023, 1, 1)])
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
     path.parent.mkdir(parents=True)
     wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> PersonalIndex:
+    path = write_book(tmp_path_factory.mktemp("p"), {
+        "志愿者名册": [VOLUNTEER_HEAD,
+                  [1, "1001", "欧阳明", ID_A.lower(), PHONE_A, datetime(2020, 1, 1)]],
+        "低保台账": [["序号", "户主姓名", "身份证号", "类别", "保障人数", "月保障金(元)", "纳入日期"],
+                 [1, "高峰", "110101199003077578", "A", 2, 800, datetime(2023, 1, 1)]]})
     book = reader.read_workbook(path, year=2024)
     assert len(book.sheets["低保台账"]) == 1 and len(book.sheets["志愿者名册"]) == 1
     return PersonalIndex.from_books([book])
@@ -103,20 +114,11 @@ def test_sample_street_index(tmp_path: Path) -> None:
 def test_people_in_rows_left_out_are_still_known_to_the_guard(tmp_path: Path) -> None:
     """A row with an error is left out of the figures, but its person is real: a report,
     chart or message must not be able to print them either."""
-    path = tmp_path / "2024" / "天运社区.xlsx"
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "基本情况"
-    for row in (["项目", "数值"], ["社区名称", "天运社区"], ["所属街道", "闸弄口街道"],
-                ["常住人口", 8000]):
-        ws.append(row)
-    ws = wb.create_sheet("志愿者名册")
-    ws.append(["序号", "志愿者编号", "姓名", "身份证号", "手机号", "注册日期"])
-    ws.append([1, "1001", "欧阳明", ID_A, PHONE_A, datetime(2020, 1, 1)])
-    # The phone typed as a number, as Excel keeps it unless the cell is text.
-    ws.append([2, "1002", "司马青", "110101199003077578", 13912345678, "不详"])
-    path.parent.mkdir(parents=True)
-    wb.save(path)
+    path = write_book(tmp_path, {"志愿者名册": [
+        VOLUNTEER_HEAD,
+        [1, "1001", "欧阳明", ID_A, PHONE_A, datetime(2020, 1, 1)],
+        # The phone typed as a number, as Excel keeps it unless the cell is text.
+        [2, "1002", "司马青", "110101199003077578", 13912345678, "不详"]]})
     book = reader.read_workbook(path, year=2024)
     assert len(book.sheets["志愿者名册"]) == 1  # 司马青's row has no valid 注册日期
     assert book.excluded_rows["志愿者名册"] == 1
