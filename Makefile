@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 YEAR   ?= $(shell ls data/sample 2>/dev/null | grep -E '^[0-9]{4}$$' | sort | tail -n 1)
 
-.PHONY: setup system report test lint bench lab sample clean
+.PHONY: setup system report test test-quick lint bench bench-report lab sample clean
 
 setup: system $(STAMP)
 
@@ -33,6 +33,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/bench_reader.py
+
+bench-report: setup
+	$(BIN)/python bench/bench_report.py
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=.
