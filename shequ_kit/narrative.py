@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import period
+from . import period as periods
 from .drafting import (
     blocks_config,
     clean_item,
@@ -337,7 +337,7 @@ class _Ctx:
 
 def _period_word(facts: CommunityFacts) -> str:
     """全年 / 上半年 / 今年以来, as the genre opens a sentence about the period."""
-    return period.period_word(_period_as_of(facts))
+    return periods.period_word(_period_as_of(facts))
 
 
 def _period_as_of(facts: CommunityFacts | StreetFacts) -> str:
@@ -347,7 +347,7 @@ def _period_as_of(facts: CommunityFacts | StreetFacts) -> str:
 
 def _words(facts: CommunityFacts | StreetFacts) -> dict[str, Any]:
     """The period's phrases (rules/period.yaml): no 全年 or 年度目标 at mid-year."""
-    return period.words(_period_as_of(facts))
+    return periods.words(_period_as_of(facts))
 
 
 def _p(facts: CommunityFacts, key: str) -> Any:
@@ -929,7 +929,7 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
             note = t.get("reason") or "缺少数据"
         else:
             note = target_note_text(t)
-        shown = period.status_text(t) if facts.half_year else STATUS_TEXT.get(status, status)
+        shown = periods.status_text(t) if facts.half_year else STATUS_TEXT.get(status, status)
         rows.append([target_label(t), str(t.get("目标") or ""),
                      target_actual_text(t, table=True), shown,
                      clean_item(note) if note else ""])
@@ -946,7 +946,7 @@ def _mid_year_lead(targets: list[dict[str, Any]], count: dict[str, int]) -> str:
     shown: dict[str, int] = {}
     for t in targets:
         if t.get("status") in ("完成", "未完成", "未达预期"):
-            word = period.status_text(t)
+            word = periods.status_text(t)
             shown[word] = shown.get(word, 0) + 1
     quantified = len(targets) - count["定性目标"]
     text = f"年初确定的{quantified}项量化工作目标中，"
@@ -1053,7 +1053,7 @@ def _notes_section(facts: CommunityFacts) -> Section:
         blocks.append(Paragraph("指标口径：" + "；".join(defs) +
                                 "。比率按四舍五入保留一位小数。"))
     if any(t.get("pace") for t in facts.targets or []):
-        blocks.append(Paragraph(str(period.pace_words()["说明"])))
+        blocks.append(Paragraph(str(periods.pace_words()["说明"])))
     excluded = {k: v for k, v in (q.get("excluded_rows") or {}).items() if v}
     if excluded:
         blocks.append(Paragraph(
@@ -1135,7 +1135,7 @@ def build_overview(street: StreetFacts) -> Document:
     (pooled rates), leaders and laggards, target completion, and communities that failed."""
     comms = street.communities
     half = street.half_year
-    pw = period.period_word(_period_as_of(street))
+    pw = periods.period_word(_period_as_of(street))
     n_all = len(comms) + len(street.failed)
     opening = f"{street.year}年{'上半年' if half else ''}，{street.street}共有{n_all}个社区"
     opening += "纳入工作总结汇总" if not street.failed else \
