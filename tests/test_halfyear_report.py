@@ -8,9 +8,12 @@ due 5 by now and 8 文体 sessions are due 4.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
-from shequ_kit.assemble import build_facts
+import openpyxl
+
+from shequ_kit.assemble import build_facts, year_facts
 from shequ_kit.drafting import plan_problems
 from shequ_kit.facts import StreetFacts
 from shequ_kit.narrative import build_document, build_overview
@@ -136,3 +139,31 @@ def test_half_year_overview_cover_and_title():
     assert cover["统计期间"] == "2024年1月1日至2024年6月30日"
     assert cover["截止日期"] == "2024年6月30日"
     assert "上半年各社区主要工作数据" in doc_text(document)
+
+
+def write_workbook(folder: Path, community: str, street: str, as_of: datetime) -> None:
+    """A small workbook on disk: 基本情况 with its 统计截止日期 and one activity."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "基本情况"
+    for row in (["项目", "数值"], ["社区名称", community], ["所属街道", street],
+                ["统计截止日期", as_of], ["常住人口", 8000]):
+        ws.append(row)
+    ws = wb.create_sheet("活动台账")
+    ws.append(["序号", "日期", "条线", "活动名称", "活动类型", "参与人次"])
+    ws.append([1, datetime(2024, 3, 5), "党建", "主题党日", "会议学习", 30])
+    path = folder / "2024" / f"{community}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def test_half_year_street_keeps_its_own_as_of_beside_an_annual_street(tmp_path: Path):
+    write_workbook(tmp_path, "天运社区", "闸弄口街道", datetime(2024, 6, 30))
+    write_workbook(tmp_path, "丰乐社区", "青枫街道", datetime(2024, 12, 31))
+    result = year_facts(tmp_path, 2024, params_dir=None)
+    half, whole = result.streets["闸弄口街道"], result.streets["青枫街道"]
+    assert (half.as_of, half.half_year) == ("2024-06-30", True)
+    assert (whole.as_of, whole.half_year) == ("2024-12-31", False)
+    cover = build_overview(half).cover
+    assert cover["统计期间"] == "2024年1月1日至2024年6月30日"
+    assert half.title == "闸弄口街道2024年上半年社区工作汇总"
