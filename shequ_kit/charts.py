@@ -576,7 +576,7 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
     notes.set_xlim(0, 1)
     notes.axis("off")
     shown = [s for s in STATUS_COLOURS if any(t.get("status") == s for t in targets)]
-    labels = [str(words["状态"].get(s, s)) for s in shown]  # mid-year: 已达标, 暂未达标
+    labels = [str(words["图例"].get(s, s)) for s in shown]  # mid-year: 已达标或达到序时进度 …
     _legend(fig, [Patch(color=STATUS_COLOURS[s]) for s in shown], labels)
     return fig
 

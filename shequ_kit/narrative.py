@@ -944,10 +944,11 @@ def _mid_year_lead(targets: list[dict[str, Any]], count: dict[str, int]) -> str:
     """The mid-year lead sentence, counting what the table's 完成情况 column says
     (达到序时进度, 已达标, 未达序时进度, 暂未达标 …) rather than 完成/未完成."""
     shown: dict[str, int] = {}
-    for t in targets:
-        if t.get("status") in ("完成", "未完成", "未达预期"):
-            word = periods.status_text(t)
-            shown[word] = shown.get(word, 0) + 1
+    rank = {"完成": 0, "未完成": 1, "未达预期": 2}  # met first, then the pace-judged ones
+    judged = [t for t in targets if t.get("status") in rank]
+    for t in sorted(judged, key=lambda t: (rank[t["status"]], not t.get("pace"))):
+        word = periods.status_text(t)
+        shown[word] = shown.get(word, 0) + 1
     quantified = len(targets) - count["定性目标"]
     text = f"年初确定的{quantified}项量化工作目标中，"
     text += "，".join(f"{word}{n}项" for word, n in shown.items()) if shown else "暂无可评估的目标"
