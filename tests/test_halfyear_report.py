@@ -167,3 +167,29 @@ def test_half_year_street_keeps_its_own_as_of_beside_an_annual_street(tmp_path: 
     cover = build_overview(half).cover
     assert cover["统计期间"] == "2024年1月1日至2024年6月30日"
     assert half.title == "闸弄口街道2024年上半年社区工作汇总"
+
+
+def test_a_level_such_as_registered_volunteers_is_not_paced():
+    roster = [{"志愿者编号": str(1000 + i), "注册日期": "2023-05-01"} for i in range(3)]
+    b = book(as_of=date(2024, 6, 30), 志愿者名册=roster)
+    facts = build_facts(b, None, {"targets": [
+        {"指标": "volunteer.registered", "目标": "不少于4名"}]})
+    t = facts.targets[0]
+    assert t["value"] == 3 and not t.get("pace")
+    assert t["required"] == 4 and t["status"] == "未完成"  # half of 4 would have passed
+
+
+def test_target_chart_speaks_of_the_half_year():
+    from matplotlib.figure import Figure
+
+    from shequ_kit.charts import draw
+
+    fig = draw("target_completion", half_year_facts(), titled=False)
+    assert isinstance(fig, Figure)
+    assert fig.get_label() == "上半年目标完成情况"
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    texts += [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert any(s.startswith("达到序时进度，实际6场次") for s in texts)
+    assert any(s.startswith("未达序时进度，实际3场次") for s in texts)
+    assert "已达标或达到序时进度" in texts
+    assert not any("未完成" in s or "年度" in s for s in texts)
