@@ -548,7 +548,7 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
         return None
     n = len(targets)
     # Bars on the left; beside each, what was asked and what was done, in words.
-    words = period.words(facts.as_of if facts.half_year else f"{facts.year}-12-31")
+    words = period.words(period.report_as_of(facts))
     fig, (ax, notes) = _new_figure(words["目标标题"], min(23.0, max(5.5, 2.8 + 0.8 * n)),
                                    ncols=2, sharey=True, width_ratios=[1, 1.05])
     y = np.arange(n)[::-1].astype(float)
@@ -810,8 +810,7 @@ def _street_heatmap(street: StreetFacts, indicator_ids: Sequence[str] | None = N
         ax.spines[side].set_visible(False)
     note = "按每列各社区的相对水平着色：蓝色较好，红色较差"
     if any_missed:
-        note += "；" + str(period.words(street.as_of if street.half_year
-                                         else f"{street.year}-12-31")["红框"])
+        note += "；" + str(period.words(period.report_as_of(street))["红框"])
     ax.set_xlabel(note + "。", fontsize=8, color=MUTED_INK, labelpad=6)
     return fig
 

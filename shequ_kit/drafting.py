@@ -284,17 +284,10 @@ def target_note_text(target: dict[str, Any]) -> str:
 
 def period_values(facts: Any) -> dict[str, str]:
     """The period words a rule's wording may use, for this facts' period."""
-    as_of = _period_as_of(facts)
+    as_of = period.report_as_of(facts)
     words = period.words(as_of)
     return {"期间": period.period_word(as_of), "下一阶段": str(words["下一阶段"]),
             "目标任务": str(words["目标任务"])}
-
-
-def _period_as_of(facts: Any) -> str:
-    """The as-of date that names the period (31 December for an annual report)."""
-    if getattr(facts, "half_year", False):
-        return str(facts.as_of)
-    return f"{facts.year}-12-31"
 
 
 class _Fill(dict):
@@ -335,7 +328,7 @@ def _missed_words(facts: Any, target: dict[str, Any]) -> str:
     """未完成年度目标 / 未达到序时进度 / 暂未达到目标要求, as the period and target call."""
     if target.get("pace"):
         return str(period.pace_words()["未完成"])
-    return str(period.words(_period_as_of(facts))["未完成"])
+    return str(period.words(period.report_as_of(facts))["未完成"])
 
 
 def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:

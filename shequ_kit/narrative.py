@@ -337,17 +337,12 @@ class _Ctx:
 
 def _period_word(facts: CommunityFacts) -> str:
     """全年 / 上半年 / 今年以来, as the genre opens a sentence about the period."""
-    return periods.period_word(_period_as_of(facts))
-
-
-def _period_as_of(facts: CommunityFacts | StreetFacts) -> str:
-    """The as-of date that names the period (31 December for an annual report)."""
-    return facts.as_of if facts.half_year else f"{facts.year}-12-31"
+    return periods.period_word(periods.report_as_of(facts))
 
 
 def _words(facts: CommunityFacts | StreetFacts) -> dict[str, Any]:
     """The period's phrases (rules/period.yaml): no 全年 or 年度目标 at mid-year."""
-    return periods.words(_period_as_of(facts))
+    return periods.words(periods.report_as_of(facts))
 
 
 def _p(facts: CommunityFacts, key: str) -> Any:
@@ -1136,7 +1131,7 @@ def build_overview(street: StreetFacts) -> Document:
     (pooled rates), leaders and laggards, target completion, and communities that failed."""
     comms = street.communities
     half = street.half_year
-    pw = periods.period_word(_period_as_of(street))
+    pw = periods.period_word(periods.report_as_of(street))
     n_all = len(comms) + len(street.failed)
     opening = f"{street.year}年{'上半年' if half else ''}，{street.street}共有{n_all}个社区"
     opening += "纳入工作总结汇总" if not street.failed else \

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 __all__ = ["PERIOD_FILE", "period_key", "period_word", "elapsed_share", "words", "pace_words",
-           "status_text"]
+           "status_text", "report_as_of"]
 
 PERIOD_FILE = Path(__file__).resolve().parent / "rules" / "period.yaml"
 
@@ -34,6 +34,12 @@ def _data() -> dict[str, Any]:
 
 def _as_date(as_of: date | str) -> date:
     return as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)[:10])
+
+
+def report_as_of(facts: Any) -> str:
+    """The as-of date that names a report's period: its own for a half-year report,
+    31 December for an annual one (CommunityFacts or StreetFacts)."""
+    return str(facts.as_of) if facts.half_year else f"{facts.year}-12-31"
 
 
 def period_key(as_of: date | str) -> str:
