@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .numfmt import plain_number, round_half_up
@@ -548,9 +548,12 @@ def _required(target: Target, previous: float) -> float:
 def _paced(target: Target, elapsed: float) -> bool:
     """Whether a mid-year report judges this target against 序时进度: an at-least
     count or amount that accumulates over the year (a sum of the period's dated rows, or
-    a phrase such as 全年N次). Rates, levels such as 注册志愿者, 杜绝 and the
-    every-period forms are judged as they stand."""
-    if elapsed >= 1 - _EPS or target.kind != AT_LEAST or target.is_rate:
+    a phrase such as 全年N次), and the step of 较上年增加N on such a figure (last year's
+    figure is already that of the same window). Rates, levels such as 注册志愿者, 杜绝
+    and the every-period forms are judged as they stand."""
+    if elapsed >= 1 - _EPS or target.is_rate:
+        return False
+    if target.kind not in (AT_LEAST, ABS_INCREASE, ABS_DECREASE):
         return False
     if target.indicator_kind not in ("count", "amount"):
         return False
@@ -634,7 +637,13 @@ def evaluate(target: Target, value: Any, previous: Any,
             else:
                 out.update(status=missed, gap=_clean(diff), gap_text=_trend_text(diff, target))
             return out
-        need = _required(target, previous)
+        paced = kind in (ABS_INCREASE, ABS_DECREASE) and _paced(target, elapsed)
+        if paced:  # 较上年增加10场 at mid-year: half the step on last year's first half
+            need = _required(replace(target, threshold=(target.threshold or 0) * elapsed),
+                             previous)
+            out["pace"] = True
+        else:
+            need = _required(target, previous)
         out["required"] = _clean(need)
         up = kind in (PP_INCREASE, PCT_INCREASE, ABS_INCREASE)
         diff = value - need

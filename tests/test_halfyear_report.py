@@ -193,3 +193,20 @@ def test_target_chart_speaks_of_the_half_year():
     assert any(s.startswith("未达序时进度，实际3场次") for s in texts)
     assert "已达标或达到序时进度" in texts
     assert not any("未完成" in s or "年度" in s for s in texts)
+
+
+def test_step_over_last_year_is_paced_on_the_same_window():
+    # 2023: 4 sessions by 30 June and 3 more after it, which the first half leaves out
+    last = book(year=2023, as_of=date(2023, 12, 31), 活动台账=[
+        activity("2023-01-09"), activity("2023-02-13"), activity("2023-04-11"),
+        activity("2023-06-28"), activity("2023-08-01"), activity("2023-10-10"),
+        activity("2023-12-01")])
+    current = book(as_of=date(2024, 6, 30), 活动台账=ACTIVITIES)
+    facts = build_facts(current, last, {"targets": [
+        {"指标": "activity.count", "目标": "较上年增加4场次"}]})
+    t = facts.targets[0]
+    assert (t["value"], t["previous"]) == (6, 4)
+    assert t["required"] == 6 and t["pace"] is True  # 4 + half of 4
+    assert t["status"] == "完成"
+    row = table_rows(build_document(facts))["开展活动"]
+    assert row[3] == "达到序时进度" and row[4] == "序时进度6场次"
