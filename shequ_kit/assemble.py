@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import engine, params, reader, targets
+from . import engine, params, period, reader, targets
 from .facts import CommunityFacts, StreetFacts
 from .model import LedgerBook, LedgerError, Problem
 from .privacy import PersonalIndex
@@ -99,7 +99,8 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
         cov = None
         if getattr(t, "granularity", None):
             cov = engine.coverage(book, t.indicator, t.condition, t.granularity)
-        result = targets.evaluate(t, value, prev, coverage=cov)
+        result = targets.evaluate(t, value, prev, coverage=cov,
+                                  elapsed=period.elapsed_share(book.as_of))
         evaluated.append(result)
         if row is not None and result.get("status") != "定性目标":
             row["target"] = t.text
@@ -201,10 +202,14 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
         if not facts:
             continue
         rows = [r for f in facts for r in f.indicators if "condition" not in r]
-        totals = engine.street_totals(rows, street, year, [f"{year}-01-01", as_of])
+        # The street's own as-of date: a half-year street keeps 30 June on its cover and
+        # in its totals even when another street of the same run reports the whole year.
+        street_as_of = max(f.as_of for f in facts)
+        totals = engine.street_totals(rows, street, year, [f"{year}-01-01", street_as_of])
         failed = {m: out.failures[m] for m in sorted(members) if m in out.failures}
         out.streets[street] = StreetFacts(
-            street=street, year=year, as_of=as_of, half_year=facts[0].half_year,
+            street=street, year=year, as_of=street_as_of,
+            half_year=period.period_key(street_as_of) != period.ANNUAL,
             communities=facts, totals=totals, failed=failed)
     all_rows = [r for f in out.communities.values() for r in f.indicators if "condition" not in r]
     if all_rows and len(out.streets) > 1:

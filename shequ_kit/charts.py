@@ -35,7 +35,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import fonts
+from . import fonts, period
 from .drafting import target_actual_text, target_label
 from .facts import CommunityFacts, StreetFacts
 from .numfmt import fmt_amount, fmt_pct, fmt_ratio, plain_number, yoy_phrase
@@ -548,8 +548,9 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
         return None
     n = len(targets)
     # Bars on the left; beside each, what was asked and what was done, in words.
-    fig, (ax, notes) = _new_figure("年度目标完成情况", min(23.0, max(5.5, 2.8 + 0.8 * n)), ncols=2,
-                                   sharey=True, width_ratios=[1, 1.05])
+    words = period.words(period.report_as_of(facts))
+    fig, (ax, notes) = _new_figure(words["目标标题"], min(23.0, max(5.5, 2.8 + 0.8 * n)),
+                                   ncols=2, sharey=True, width_ratios=[1, 1.05])
     y = np.arange(n)[::-1].astype(float)
     for yi, t in zip(y, targets, strict=True):
         share = completion(t)
@@ -560,7 +561,8 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
             continue
         ax.barh(yi, 100, 0.56, color="#eeeeee")
         ax.barh(yi, share * 100, 0.56, color=STATUS_COLOURS.get(status, THIS_YEAR))
-        notes.text(0, yi + 0.2, f"{status}，实际{target_actual_text(t)}", va="center",
+        notes.text(0, yi + 0.2, f"{period.status_text(t)}，实际{target_actual_text(t)}",
+                   va="center",
                    fontsize=VALUE_LABEL_SIZE, color=INK)
         notes.text(0, yi - 0.2, f"目标：{t.get('目标')}", va="center",
                    fontsize=VALUE_LABEL_SIZE, color=MUTED_INK)
@@ -574,7 +576,8 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
     notes.set_xlim(0, 1)
     notes.axis("off")
     shown = [s for s in STATUS_COLOURS if any(t.get("status") == s for t in targets)]
-    _legend(fig, [Patch(color=STATUS_COLOURS[s]) for s in shown], shown)
+    labels = [str(words["图例"].get(s, s)) for s in shown]  # mid-year: 已达标或达到序时进度 …
+    _legend(fig, [Patch(color=STATUS_COLOURS[s]) for s in shown], labels)
     return fig
 
 
@@ -807,7 +810,7 @@ def _street_heatmap(street: StreetFacts, indicator_ids: Sequence[str] | None = N
         ax.spines[side].set_visible(False)
     note = "按每列各社区的相对水平着色：蓝色较好，红色较差"
     if any_missed:
-        note += "；红框为该项年度目标未完成"
+        note += "；" + str(period.words(period.report_as_of(street))["红框"])
     ax.set_xlabel(note + "。", fontsize=8, color=MUTED_INK, labelpad=6)
     return fig
 

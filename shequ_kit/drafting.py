@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from . import period
 from .numfmt import (
     fmt_pct,
     fmt_quantity,
@@ -44,6 +45,13 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "志愿者活跃度": ("活跃比例", "注册志愿者"),
     "台账不规范": ("条数", "台账"),
 }
+# Period words every rule may use (rules/period.yaml): {期间} 全年/上半年/今年以来,
+# {下一阶段} 全年/下半年, {目标任务} 年度目标/各项目标任务; the target rules also
+# {未完成} 未完成年度目标/未达到序时进度/暂未达到目标要求.
+PERIOD_PLACEHOLDERS = ("期间", "下一阶段", "目标任务")
+for _kind in PLACEHOLDERS:
+    PLACEHOLDERS[_kind] += PERIOD_PLACEHOLDERS + (
+        ("未完成",) if _kind in ("目标未完成", "力争目标未达预期") else ())
 RULE_FIELDS = ("条件", "严重程度", "最多", "阈值", "百分点阈值", "措辞", "下一步", "启用")
 DEFAULT_LIMIT = 4
 
@@ -244,6 +252,44 @@ def target_gap_text(target: dict[str, Any]) -> str:
     return f"差{fmt_quantity(abs(gap), unit)}"
 
 
+def target_pace_text(target: dict[str, Any]) -> str:
+    """For a target judged against 序时进度: 序时进度60场次，已完成目标任务的47.5%;
+    '' for any other target. The leader sees what was due by now and how far the whole
+    year's target has come."""
+    return "，".join(p for p in (_due_text(target), _share_text(target)) if p)
+
+
+def _share_text(target: dict[str, Any]) -> str:
+    """已完成目标任务的47.5% for a target judged against 序时进度, '' otherwise."""
+    share = target.get("share")
+    if not target.get("pace") or not _is_number(share):
+        return ""
+    return str(period.pace_words()["完成比例"].format(比例=fmt_pct(share)))
+
+
+def _due_text(target: dict[str, Any]) -> str:
+    """序时进度60场次 for a target judged against 序时进度, '' otherwise."""
+    if not target.get("pace") or target.get("required") is None:
+        return ""
+    due = fmt_quantity(target["required"], target.get("unit"))
+    return str(period.pace_words()["应完成"].format(应完成=due))
+
+
+def target_note_text(target: dict[str, Any]) -> str:
+    """The 差距或说明 of a quantified target: the gap, and at mid-year the due share and
+    the progress on the whole target (序时进度60场次，差3场次，已完成目标任务的47.5%)."""
+    gap = "" if target.get("status") == "完成" else target_gap_text(target)
+    return "，".join(p for p in (_due_text(target), gap, _share_text(target)) if p)
+
+
+def period_values(facts: Any) -> dict[str, str]:
+    """The period words a rule's wording may use, for this facts' period."""
+    as_of = period.report_as_of(facts)
+    words = period.words(as_of)
+    return {"期间": period.period_word(as_of), "下一阶段": str(words["下一阶段"]),
+            "目标任务": str(words["目标任务"])}
+
+
 class _Fill(dict):
     def __missing__(self, key: str) -> str:  # validated up front; kept as a safety net
         raise RulesError(f"问题规则中的占位符{{{key}}}无法填写")
@@ -267,12 +313,22 @@ def _rule_targets(facts: Any, rule: dict[str, Any], name: str, status: str
         if status == "未达预期" and written.startswith("力争"):
             written = written[2:]  # 争取实现…达到60%的目标, not …力争达到60%的目标
         values = {"指标": target_label(t), "目标": written,
-                  "实际": target_actual_text(t), "差距": target_gap_text(t) or "尚有差距"}
+                  "实际": target_actual_text(t), "差距": target_gap_text(t) or "尚有差距",
+                  "未完成": _missed_words(facts, t)}
+        if _due_text(t):  # at mid-year the reader needs what was due by now
+            values["差距"] = f"{_due_text(t)}，{values['差距']}"
         evidence = {"指标": t.get("指标"), "条件": t.get("条件"), "目标": t.get("目标"),
                     "实际": t.get("value"), "差距": t.get("gap")}
         out.append(DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
                                   float(rule.get("严重程度", 0)), evidence, magnitude=-order))
     return out
+
+
+def _missed_words(facts: Any, target: dict[str, Any]) -> str:
+    """未完成年度目标 / 未达到序时进度 / 暂未达到目标要求, as the period and target call."""
+    if target.get("pace"):
+        return str(period.pace_words()["未完成"])
+    return str(period.words(period.report_as_of(facts))["未完成"])
 
 
 def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
@@ -390,7 +446,7 @@ def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]
     """Apply the rules in force to one community: at most ``limit`` (问题上限), most
     severe first. Each indicator is drafted once: a missed target is not drafted again
     for its 同比, and a specialised rule (hazards, volunteers) replaces the bare target."""
-    rules = problem_rules(facts)
+    rules = {name: _with_period(rule, facts) for name, rule in problem_rules(facts).items()}
     found: list[tuple[DraftedProblem, int]] = []
     covered: set[str] = set()
     later: dict[str, list[tuple[int, str, dict[str, Any]]]] = {"target": [], "yoy": []}
@@ -425,6 +481,16 @@ def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]
     found.sort(key=lambda po: (-po[0].severity, po[1], -po[0].magnitude))
     cap = problem_limit(facts) if limit is None else limit
     return [p for p, _ in found][: max(cap, 0)]
+
+
+def _with_period(rule: dict[str, Any], facts: Any) -> dict[str, Any]:
+    """The rule with its period words ({期间}, {下一阶段}, {目标任务}) written in, so
+    every rule speaks of the report's own period and the rule kinds need not know it."""
+    out = dict(rule)
+    for key in ("措辞", "下一步"):
+        for name, word in period_values(facts).items():
+            out[key] = out[key].replace("{" + name + "}", word)
+    return out
 
 
 def _cap(items: list[DraftedProblem], rule: dict[str, Any]) -> list[DraftedProblem]:

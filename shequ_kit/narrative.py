@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from . import period as periods
 from .drafting import (
     blocks_config,
     clean_item,
     plan_problems,
     target_actual_text,
-    target_gap_text,
     target_label,
+    target_note_text,
 )
 from .facts import CommunityFacts, StreetFacts
 from .numfmt import (
@@ -336,10 +337,12 @@ class _Ctx:
 
 def _period_word(facts: CommunityFacts) -> str:
     """全年 / 上半年 / 今年以来, as the genre opens a sentence about the period."""
-    if not facts.half_year:
-        return "全年"
-    d = facts.as_of_date
-    return "上半年" if (d.month, d.day) == (6, 30) else "今年以来"
+    return periods.period_word(periods.report_as_of(facts))
+
+
+def _words(facts: CommunityFacts | StreetFacts) -> dict[str, Any]:
+    """The period's phrases (rules/period.yaml): no 全年 or 年度目标 at mid-year."""
+    return periods.words(periods.report_as_of(facts))
 
 
 def _p(facts: CommunityFacts, key: str) -> Any:
@@ -890,10 +893,11 @@ STATUS_TEXT = {"完成": "完成", "未完成": "未完成", "未达预期": "�
 
 
 def _targets_section(facts: CommunityFacts, number: int) -> Section:
-    section = Section("targets", f"{heading_ordinal(number)}年度目标完成情况")
+    words = _words(facts)
+    section = Section("targets", f"{heading_ordinal(number)}{words['目标标题']}")
     targets = facts.targets or []
     if not targets:
-        section.blocks.append(Paragraph("本年度未设定量化工作目标。"))
+        section.blocks.append(Paragraph(words["无目标"]))
         return section
     count = {s: sum(1 for t in targets if t.get("status") == s) for s in STATUS_TEXT}
     quantified = len(targets) - count["定性目标"]
@@ -907,6 +911,8 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
         text += "。"
     else:
         text = f"年初确定的{count['定性目标']}项工作目标均为定性目标，不作量化评估。"
+    if facts.half_year and quantified:
+        text = _mid_year_lead(targets, count)
     rows = []
     for t in targets:
         status = t.get("status") or ""
@@ -917,23 +923,41 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
         if status == "无法评估":
             note = t.get("reason") or "缺少数据"
         else:
-            note = "" if status == "完成" else target_gap_text(t)
+            note = target_note_text(t)
+        shown = periods.status_text(t) if facts.half_year else STATUS_TEXT.get(status, status)
         rows.append([target_label(t), str(t.get("目标") or ""),
-                     target_actual_text(t, table=True), STATUS_TEXT.get(status, status),
+                     target_actual_text(t, table=True), shown,
                      clean_item(note) if note else ""])
     section.blocks.append(Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
-                                caption="年度目标完成情况", lead=text))
+                                caption=words["目标标题"], lead=text))
     if quantified:
         section.charts.append("target_completion")
     return section
 
 
+def _mid_year_lead(targets: list[dict[str, Any]], count: dict[str, int]) -> str:
+    """The mid-year lead sentence, counting what the table's 完成情况 column says
+    (达到序时进度, 已达标, 未达序时进度, 暂未达标 …) rather than 完成/未完成."""
+    shown: dict[str, int] = {}
+    rank = {"完成": 0, "未完成": 1, "未达预期": 2}  # met first, then the pace-judged ones
+    judged = [t for t in targets if t.get("status") in rank]
+    for t in sorted(judged, key=lambda t: (rank[t["status"]], not t.get("pace"))):
+        word = periods.status_text(t)
+        shown[word] = shown.get(word, 0) + 1
+    quantified = len(targets) - count["定性目标"]
+    text = f"年初确定的{quantified}项量化工作目标中，"
+    text += "，".join(f"{word}{n}项" for word, n in shown.items()) if shown else "暂无可评估的目标"
+    if count["无法评估"]:
+        text += f"，{count['无法评估']}项因缺少数据暂无法评估"
+    if count["定性目标"]:
+        text += f"；另有{count['定性目标']}项定性目标，不作量化评估"
+    return text + "。"
+
+
 def _problems_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
     section = Section("problems", f"{heading_ordinal(number)}存在问题")
     if not plan.problems:
-        section.blocks.append(Paragraph(
-            "对照年度目标和各类台账数据，本期未发现需要重点说明的问题，"
-            "但社区工作与居民群众的期盼相比仍有提升空间。"))
+        section.blocks.append(Paragraph(_words(facts)["无问题"]))
         return section
     section.blocks.append(Paragraph(
         "社区各项工作虽然取得了一定的成绩，但仍然存在一些不容忽视的问题："))
@@ -952,7 +976,7 @@ def _next_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
     intro = f"{when}，社区将" + (f"紧紧围绕“{theme.strip('“”')}”的工作要求，" if theme else "") + \
         "重点做好以下工作："
     if not plan.next_steps:
-        section.blocks.append(Paragraph(f"{when}，社区将对照年度目标查漏补缺，"
+        section.blocks.append(Paragraph(f"{when}，社区将{_words(facts)['查漏补缺']}，"
                                         "扎实推进各项工作落到实处。"))
         return section
     section.blocks.append(Paragraph(intro))
@@ -1024,6 +1048,8 @@ def _notes_section(facts: CommunityFacts) -> Section:
     if defs:
         blocks.append(Paragraph("指标口径：" + "；".join(defs) +
                                 "。比率按四舍五入保留一位小数。"))
+    if any(t.get("pace") for t in facts.targets or []):
+        blocks.append(Paragraph(str(periods.pace_words()["说明"])))
     excluded = {k: v for k, v in (q.get("excluded_rows") or {}).items() if v}
     if excluded:
         blocks.append(Paragraph(
@@ -1105,8 +1131,7 @@ def build_overview(street: StreetFacts) -> Document:
     (pooled rates), leaders and laggards, target completion, and communities that failed."""
     comms = street.communities
     half = street.half_year
-    pw = ("上半年" if date.fromisoformat(street.as_of).month == 6 else "今年以来") if half \
-        else "全年"
+    pw = periods.period_word(periods.report_as_of(street))
     n_all = len(comms) + len(street.failed)
     opening = f"{street.year}年{'上半年' if half else ''}，{street.street}共有{n_all}个社区"
     opening += "纳入工作总结汇总" if not street.failed else \

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .numfmt import plain_number, round_half_up
@@ -413,7 +413,9 @@ def _annual_count(body: str, ind: Any, is_rate: bool, fail: Any
     if most and any(w in words for w in _LEAST_WORDS):
         raise fail("既要求不低于又要求不超过，前后矛盾")
     _agree_unit(unit, ind, is_rate, fail)
-    return (AT_MOST if most else AT_LEAST), _scaled(n, unit, is_rate, fail), {}
+    # "annual": the plan counts over the whole year, so a mid-year report judges it
+    # against 序时进度 even where the figure is not a sum of dated rows.
+    return (AT_MOST if most else AT_LEAST), _scaled(n, unit, is_rate, fail), {"annual": True}
 
 
 def _comparison(body: str, ind: Any, is_rate: bool, fail: Any
@@ -543,8 +545,33 @@ def _required(target: Target, previous: float) -> float:
     return need
 
 
+def _paced(target: Target, elapsed: float) -> bool:
+    """Whether a mid-year report judges this target against 序时进度: an at-least
+    count or amount that accumulates over the year (a sum of the period's dated rows, or
+    a phrase such as 全年N次), and the step of 较上年增加N on such a figure (last year's
+    figure is already that of the same window). Rates, levels such as 注册志愿者, 杜绝
+    and the every-period forms are judged as they stand."""
+    if elapsed >= 1 - _EPS or target.is_rate:
+        return False
+    if target.kind not in (AT_LEAST, ABS_INCREASE, ABS_DECREASE):
+        return False
+    if target.indicator_kind not in ("count", "amount"):
+        return False
+    ind = _indicator(target.indicator)
+    return bool(target.extra.get("annual")) or getattr(ind, "rows", None) is not None
+
+
+def _due(target: Target, elapsed: float) -> float:
+    """序时进度: the target's share for the time gone, whole units for counts."""
+    due = (target.threshold or 0) * elapsed
+    if target.indicator_kind == "count":
+        return math.ceil(due - _EPS)
+    return round(due, 2)
+
+
 def evaluate(target: Target, value: Any, previous: Any,
-             coverage: tuple[int, int, list[str]] | None = None) -> dict[str, Any]:
+             coverage: tuple[int, int, list[str]] | None = None,
+             elapsed: float = 1.0) -> dict[str, Any]:
     """Judge one target, giving the entry of CommunityFacts.targets.
 
     ``gap`` is on the value's scale (a fraction for rates) and signed as value − what
@@ -552,6 +579,10 @@ def evaluate(target: Target, value: Any, previous: Any,
     ``value`` is the number of periods covered and ``gap`` the number lacking. A met
     target has no gap. ``coverage`` is what the engine counted for every-period targets:
     (periods covered, periods in the report's window, labels of those lacking).
+    ``elapsed`` is the share of the year the report covers (period.elapsed_share); below
+    1 an accumulating at-least count or amount is judged against 序时进度: ``required``
+    is the due share, ``annual`` the whole target, ``share`` value ÷ the whole target,
+    and ``pace`` is True.
     """
     out: dict[str, Any] = {
         "指标": target.indicator, "名称": target.name,
@@ -563,6 +594,8 @@ def evaluate(target: Target, value: Any, previous: Any,
     }
     if target.granularity:
         out["granularity"] = target.granularity
+    if elapsed < 1 - _EPS:
+        out["elapsed"] = elapsed  # a mid-year report: its status texts say so
     missed = SHORT_OF_HOPE if target.soft else MISSED
 
     def unassessable(reason: str) -> dict[str, Any]:
@@ -604,7 +637,13 @@ def evaluate(target: Target, value: Any, previous: Any,
             else:
                 out.update(status=missed, gap=_clean(diff), gap_text=_trend_text(diff, target))
             return out
-        need = _required(target, previous)
+        paced = kind in (ABS_INCREASE, ABS_DECREASE) and _paced(target, elapsed)
+        if paced:  # 较上年增加10场 at mid-year: half the step on last year's first half
+            need = _required(replace(target, threshold=(target.threshold or 0) * elapsed),
+                             previous)
+            out["pace"] = True
+        else:
+            need = _required(target, previous)
         out["required"] = _clean(need)
         up = kind in (PP_INCREASE, PCT_INCREASE, ABS_INCREASE)
         diff = value - need
@@ -617,6 +656,10 @@ def evaluate(target: Target, value: Any, previous: Any,
 
     need = target.threshold or 0
     out["required"] = target.threshold
+    if _paced(target, elapsed):
+        need = _due(target, elapsed)
+        out.update(pace=True, required=_clean(need), annual=target.threshold,
+                   share=value / target.threshold if target.threshold else None)
     diff = value - need
     if kind == AT_LEAST:
         if diff >= -_EPS:
