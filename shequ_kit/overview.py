@@ -366,8 +366,7 @@ def _ranking_section(street: StreetFacts, rules: dict[str, Any], number: int,
     for c in compared:
         best, top = _best(c.pairs, c.better, c.shown)
         if len(best) == len(c.pairs):
-            lines.append(_fill(rules["亮点全部"], 指标=c.label, 数值=c.shown(top)))
-            continue
+            continue  # equal everywhere: nothing to compare (工作亮点 says so)
         ahead = sum(1 for _, v in c.pairs
                     if _worse(c.average, v, c.better) and c.shown(v) != c.average_text)
         if len(best) > 1:
