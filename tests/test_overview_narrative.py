@@ -24,8 +24,8 @@ META = {  # id: (name, unit, better)
     "hazard.rectified_rate": ("隐患整改率", "%", "↑"),
     "activity.by_month": ("月度活动", "场次", "—"),
 }
-COUNTS = {  # mean of activity: 330 / 5 = 66; of volunteers: 200 / 5 = 40
-    "activity.count": [100, 80, 70, 70, 10],
+COUNTS = {  # mean of activity: 350 / 5 = 70; of volunteers: 200 / 5 = 40
+    "activity.count": [150, 80, 60, 50, 10],
     "volunteer.registered": [50, 50, 50, 40, 10],
 }
 RATES = {  # (numerator, denominator)
@@ -64,7 +64,7 @@ def community(i: int, name: str) -> CommunityFacts:
 
 def street(name: str = "湖滨街道") -> StreetFacts:
     totals = [{"id": "activity.count", "name": "开展活动", "unit": "场次", "better": "↑",
-               "value": 330, "previous": 300, "level": "street"}]
+               "value": 350, "previous": 300, "level": "street"}]
     return StreetFacts(name, 2024, "2024-12-31", False,
                        [community(i, n) for i, n in enumerate(NAMES)], totals)
 
@@ -82,8 +82,8 @@ def test_sections_in_the_genres_order_before_the_tables():
 
 def test_street_totals_with_yoy():
     t = text("street_summary")
-    # 330 this year, 300 last: +10.0%
-    assert "全街道5个社区共开展各类活动330场次，同比增长10.0%" in t
+    # 350 this year, 300 last: +16.7%
+    assert "全街道5个社区共开展各类活动350场次，同比增长16.7%" in t
     # 10 targets, all assessed, 6 met (3 + 1 missed): 60.0%
     assert "量化工作目标10项，已评估的10项中完成6项，完成率60.0%" in t
 
@@ -93,17 +93,18 @@ def test_a_tie_for_first_is_stated_as_a_tie():
     assert "调解成功率均为100.0%的有3个社区" in t
     assert "注册志愿者均为50名的有3个社区" in t
     assert "东湖社区调解成功率" not in t and "东湖社区注册志愿者" not in t
-    # a single leader is named, against the average (330 / 5 = 66)
-    assert "东湖社区开展活动最多，为100场次，高于全街道平均水平（66场次）" in t
+    # a single leader is named, against the average (350 / 5 = 70)
+    assert "东湖社区开展活动最多，为150场次，高于全街道平均水平（70场次）" in t
 
 
 def test_only_the_worst_quartile_below_the_average_is_named():
     t = text("ranking")
     activity = next(p for p in t.split("\n") if "开展活动方面" in p)
-    # worst two of five: 中心社区 (10) and the tie 南山/北塔 (70), both above the mean 66
-    assert "中心社区（10场次）排名靠后" in activity
-    assert "南山社区" not in activity and "北塔社区" not in activity
-    assert "全街道平均为66场次，高于平均水平的有4个社区" in activity
+    # worst two of five (a quartile of 5, rounded up): 中心社区 (10) and 北塔社区 (50);
+    # 南山社区 (60) is below the mean 70 too but not in the worst quartile
+    assert "中心社区（10场次）、北塔社区（50场次）排名靠后" in activity
+    assert "南山社区" not in activity
+    assert "全街道平均为70场次，高于平均水平的有2个社区" in activity
     volunteers = next(p for p in t.split("\n") if "注册志愿者方面" in p)
     # 北塔社区 is second worst but equals the mean (40): not named
     assert "中心社区（10名）排名靠后" in volunteers
@@ -125,7 +126,7 @@ def test_average_row_in_the_table_and_what_it_means():
     table = next(b for b in sec.blocks if isinstance(b, Table))
     rows = {r[0]: r for r in table.rows}
     average = rows["街道平均"]
-    assert average[table.columns.index("开展活动")] == "66场次"
+    assert average[table.columns.index("开展活动")] == "70场次"
     assert average[table.columns.index("调解成功率")] == "98.3%"
     assert average[table.columns.index("隐患整改率")] == "89.7%"
     assert "不是各社区比率的平均数" in table.note
