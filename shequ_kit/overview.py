@@ -656,10 +656,10 @@ def _key_figures_section(street: StreetFacts, rules: dict[str, Any], number: int
             notes.append(f"{label}有{lacking}个社区无数据，未计入合计和平均")
     rows.extend([total_row, average_row])
     note = rules["表注"] + ("；" + "；".join(notes) if notes else "") + "。"
+    # The sentence is the table's lead, so heading, sentence and table share a page.
     return Section("key_figures", f"{heading_ordinal(number)}主要工作数据", blocks=[
-        Paragraph(f"{pw}各社区主要工作数据及{street.street}合计、平均如下。"),
         Table(["社区"] + cols, rows, css="sk-table sk-wide", caption="各社区主要工作数据",
-              note=note)])
+              note=note, lead=f"{pw}各社区主要工作数据及{street.street}合计、平均如下。")])
 
 
 def _targets_section(street: StreetFacts, rules: dict[str, Any], number: int) -> Section:
@@ -686,9 +686,8 @@ def _targets_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
     else:
         summary = rules["目标全部完成"]
     return Section("targets", f"{heading_ordinal(number)}年度目标完成情况", blocks=[
-        Paragraph(summary),
         Table(["社区", "量化目标", "完成", "未完成", "未达预期", "无法评估", "完成率"], trows,
-              caption="各社区年度目标完成情况")],
+              caption="各社区年度目标完成情况", lead=summary)],
         charts=["street_heatmap"] if any(int(r[1]) for r in trows) else [])
 
 
