@@ -489,15 +489,13 @@ def _months(street: StreetFacts, rules: dict[str, Any], name: str, rule: dict[st
 
 def _targets(street: StreetFacts, rules: dict[str, Any], name: str, rule: dict[str, Any],
              covered: set[str]) -> list[CommonProblem]:
-    groups: dict[str, dict[str, Any]] = {}
-    having: Counter[str] = Counter()
+    groups: dict[str, dict[str, Any]] = {}  # one target (指标 and 条件) missed by several
     for f in street.communities:
         for t in f.targets or []:
-            key = json.dumps([t.get("指标"), t.get("条件") or {}], ensure_ascii=False,
-                             sort_keys=True)
-            having[key] += 1
             if t.get("status") != "未完成" or t.get("指标") in covered:
                 continue
+            key = json.dumps([t.get("指标"), t.get("条件") or {}], ensure_ascii=False,
+                             sort_keys=True)
             g = groups.setdefault(key, {"target": t, "communities": []})
             g["communities"].append(f.community)
     ranked = sorted(groups.items(), key=lambda kg: -len(kg[1]["communities"]))
