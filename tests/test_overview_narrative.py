@@ -177,3 +177,17 @@ def test_same_street_same_words_in_a_fresh_process():
                                             "PYTHONPATH": str(Path(__file__).parents[1])}
                            ).stdout for seed in ("1", "2")]
     assert runs[0] == runs[1] == build_overview(street()).text() + "\n"
+
+
+def test_two_shared_missed_targets_are_answered_with_different_measures():
+    # In 河西街道 the stable hash picks the same variant for both targets; the second
+    # moves on to another, so the street does not repeat one measure twice.
+    s = street("河西街道")
+    for f in s.communities[:2]:
+        next(t for t in f.targets if t["指标"] == "info.adopted")["status"] = "未完成"
+    variants = overview_rules()["共性问题"]["目标未完成"]["下一步"]
+    problems = [p for p in common_problems(s) if p.rule == "目标未完成"]
+    assert len(problems) == 2
+    used = [next(i for i, v in enumerate(variants)
+                 if v.format(**p.values) == p.next_step) for p in problems]
+    assert used[0] != used[1]
