@@ -362,7 +362,8 @@ def test_overview_ranks_the_streets_communities(overview_run: dict) -> None:
     assert len(names) == 12
     for name in names:
         assert name in pdf, name
-    for heading in ("一、主要工作数据", "二、各社区工作比较", "三、年度目标完成情况"):
+    for heading in ("一、街道总体情况", "二、工作亮点", "三、共性问题", "四、下一步工作打算",
+                    "五、主要工作数据", "六、各社区工作比较", "七、年度目标完成情况"):
         assert heading in pdf
     assert "目录" in pdf
     assert f"{STREET}合计" in pdf
