@@ -29,7 +29,7 @@ from .drafting import (
     target_label,
     target_note_text,
 )
-from .facts import CommunityFacts
+from .facts import CommunityFacts, StreetFacts
 from .numfmt import (
     as_of_phrase,
     cn_date,
