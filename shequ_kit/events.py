@@ -85,13 +85,17 @@ def display_name(raw: Any, community: str = "", max_len: int = 18) -> str | None
     return text
 
 
+def _unmarked(name: str, patterns: list[str] | tuple[str, ...]) -> str:
+    """The name without its month, year or 第N期 (3月主题党日活动 → 主题党日活动)."""
+    for p in patterns:
+        name = re.sub(p, "", name)
+    return name.strip() or name
+
+
 def name_key(name: str, patterns: list[str] | tuple[str, ...] = ()) -> str:
     """The name an activity is recognised by when it recurs: month, year and 第N期 dropped,
     quotes and spaces ignored."""
-    key = name
-    for p in patterns:
-        key = re.sub(p, "", key)
-    return _QUOTES.sub("", key).lower()
+    return _QUOTES.sub("", _unmarked(name, patterns)).lower()
 
 
 def _months_in_period(start: date, end: date) -> int:
@@ -102,6 +106,7 @@ def _months_in_period(start: date, end: date) -> int:
 class _Group:
     line: str
     names: Counter = field(default_factory=Counter)
+    unmarked: Counter = field(default_factory=Counter)
     times: int = 0
     participants: int = 0
     largest: int = 0
@@ -109,7 +114,8 @@ class _Group:
     first: Any = None
 
     def entry(self, recurring: bool, monthly: bool) -> dict[str, Any]:
-        name = self.names.most_common(1)[0][0]
+        # Held more than once, it is named without the month of any one time.
+        name = (self.unmarked if self.times > 1 else self.names).most_common(1)[0][0]
         return {"name": name, "line": self.line, "times": self.times,
                 "participants": self.participants, "largest": self.largest,
                 "months": len(self.months), "recurring": recurring, "monthly": monthly}
@@ -158,6 +164,7 @@ def activity_events(book: LedgerBook, personal: _Personal | None = None,
         g = groups.setdefault((line, name_key(name, patterns)), _Group(line))
         people = _int(rec.get("参与人次"))
         g.names[name] += 1
+        g.unmarked[_unmarked(name, patterns)] += 1
         g.times += 1
         g.participants += people
         g.largest = max(g.largest, people)
