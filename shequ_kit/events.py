@@ -37,6 +37,7 @@ OTHER_LINE = "其他"
 
 _BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
 _SUBTITLE = re.compile(r"——|--|－－|—|：|:")
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』\s]")
 
 
@@ -82,7 +83,9 @@ def display_name(raw: Any, community: str = "", max_len: int = 18) -> str | None
         text = head if len(head) >= 4 else text
     if not text or len(text) > max_len or len(text) < 2:
         return None
-    return text
+    # “快乐暑假 安全相伴”: a space between two Chinese words is set as the ideographic
+    # space, which justified print does not stretch into a gap.
+    return _CJK_SPACE.sub("\u3000", text)
 
 
 def _unmarked(name: str, patterns: list[str] | tuple[str, ...]) -> str:

@@ -170,6 +170,7 @@ def test_chart_and_prose_state_the_same_yoy_for_service_hours() -> None:
     ("天运社区消防安全知识讲座", "消防安全知识讲座"),          # the community's own name dropped
     ("\"每月一法\"宣传", "“每月一法”宣传"),                  # ASCII quotes made Chinese
     ("「清洁家园」环境整治", "“清洁家园”环境整治"),
+    ("“快乐暑假 安全相伴”防溺水", "“快乐暑假\u3000安全相伴”防溺水"),  # not stretched in print
     ("学习贯彻党的二十大精神——社区党员冬训暨专题党课", "学习贯彻党的二十大精神"),  # 25 > 18
     ("老年人智能手机培训（第二期）（与电信合办）活动课程", "老年人智能手机培训活动课程"),
     ("居民代表大会关于小区停车位改造收费标准和管理办法的议事协商", None),  # 30, no cut
