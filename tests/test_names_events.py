@@ -18,6 +18,7 @@ from shequ_kit import assemble, charts
 from shequ_kit.events import display_name, name_key
 from shequ_kit.facts import CommunityFacts
 from shequ_kit.narrative import build_document
+from shequ_kit.tables import indicator_table_text
 
 ACT_HEAD = ["序号", "日期", "条线", "活动名称", "活动类型", "参与人次", "志愿者人次"]
 RESIDENT = "欧阳明"  # a registered volunteer: personal data
@@ -140,6 +141,16 @@ def test_the_two_volunteer_measures_are_named_apart(text: str) -> None:
     assert "全年志愿服务记录3人次，累计服务时长6.5小时" in text
     # No bare 志愿者参与 that a reader could take for the other measure.
     assert re.findall(r".{3}志愿者参与", text) == ["活动中志愿者参与"]
+
+
+def test_the_two_volunteer_measures_have_two_names_in_the_indicator_table(
+        facts: CommunityFacts) -> None:
+    table = indicator_table_text(facts.indicators)
+    rows = [line.split() for line in table.splitlines()]
+    lines = {r[0]: r[1] for r in rows if len(r) > 1 and "志愿" in r[0]}
+    assert lines["活动中志愿者参与"] == "38人次"  # as worked out above
+    assert lines["志愿服务记录"] == "3人次"
+    assert "志愿者参与" not in lines and "志愿服务" not in lines
 
 
 def test_events_survive_the_json_hand_over(facts: CommunityFacts) -> None:
