@@ -37,6 +37,7 @@ OTHER_LINE = "其他"
 
 _BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
 _SUBTITLE = re.compile(r"——|--|－－|—|：|:")
+_SLOGAN = re.compile(r"“[^“”]*”")
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』\s]")
 
@@ -69,7 +70,8 @@ def display_name(raw: Any, community: str = "", max_len: int = 18) -> str | None
 
     The community's own name in front is dropped (the summary is the community's own);
     a name longer than ``max_len`` loses its bracketed notes, then a subtitle after a dash
-    or colon; still too long, it is not quoted rather than cut mid-word.
+    or colon, then a quoted slogan; still too long, it is not quoted rather than cut
+    mid-word.
     """
     if raw is None or (isinstance(raw, float) and pd.isna(raw)):
         return None
@@ -81,6 +83,10 @@ def display_name(raw: Any, community: str = "", max_len: int = 18) -> str | None
     if len(text) > max_len:
         head = _SUBTITLE.split(text)[0].strip()
         text = head if len(head) >= 4 else text
+    if len(text) > max_len:
+        # “人人讲安全 个个会应急”安全生产月宣传: the slogan goes, the activity stays.
+        plain = _SLOGAN.sub("", text).strip()
+        text = plain if len(plain) >= 4 else text
     if not text or len(text) > max_len or len(text) < 2:
         return None
     # “快乐暑假 安全相伴”: a space between two Chinese words is set as the ideographic

@@ -184,6 +184,7 @@ def test_chart_and_prose_state_the_same_yoy_for_service_hours() -> None:
     ("“快乐暑假 安全相伴”防溺水", "“快乐暑假\u3000安全相伴”防溺水"),  # not stretched in print
     ("学习贯彻党的二十大精神——社区党员冬训暨专题党课", "学习贯彻党的二十大精神"),  # 25 > 18
     ("老年人智能手机培训（第二期）（与电信合办）活动课程", "老年人智能手机培训活动课程"),
+    ("“人人讲安全 个个会应急”安全生产月宣传", "安全生产月宣传"),  # 20 > 18: slogan dropped
     ("居民代表大会关于小区停车位改造收费标准和管理办法的议事协商", None),  # 30, no cut
 ])
 def test_long_names_are_trimmed_at_a_break_or_not_quoted(raw: str, shown: str | None) -> None:
