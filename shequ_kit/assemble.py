@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import engine, params, period, reader, targets
+from .events import activity_events
 from .facts import CommunityFacts, StreetFacts
 from .model import LedgerBook, LedgerError, Problem
 from .privacy import PersonalIndex
@@ -84,9 +85,12 @@ def _conditions(entries: list[targets.Target]) -> list[dict[str, str] | None]:
     return seen
 
 
-def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str, Any]
-                ) -> CommunityFacts:
-    """Indicators, 同比 and evaluated targets of one community, as JSON-able facts."""
+def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str, Any],
+                personal: PersonalIndex | None = None) -> CommunityFacts:
+    """Indicators, 同比 and evaluated targets of one community, as JSON-able facts.
+
+    ``personal`` (the run's index) keeps activity names that hold a resident's data out
+    of the named events; without it the community's own ledgers are indexed."""
     parsed = params.community_targets(merged)
     rows = engine.facts_rows(book, previous, conditions=_conditions(parsed))
     by_key = {(r["id"], tuple(sorted((r.get("condition") or {}).items()))): r for r in rows}
@@ -127,6 +131,8 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
         targets=evaluated,
         quality=_quality(book, previous),
         params=_jsonable(merged),
+        events=activity_events(book, personal if personal is not None else
+                               PersonalIndex.from_books([b for b in (book, previous) if b])),
     )
 
 
@@ -182,7 +188,7 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
         out.inputs[name] = [book.path] + ([prev_book.path] if prev_book is not None else [])
         try:
             merged = params.load_params(pdir, name)
-            out.communities[name] = build_facts(book, prev_book, merged)
+            out.communities[name] = build_facts(book, prev_book, merged, out.personal)
         except (params.ParamsError, targets.TargetError) as exc:
             if getattr(exc, "from_defaults", False):
                 raise

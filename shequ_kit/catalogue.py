@@ -769,7 +769,8 @@ _add("activity.per_100_residents", "每百名居民参与", "人次", UP, RATIO,
      Ratio("activity.participants", "profile.population", scale=100))
 _add("activity.months_covered", "有活动的月份", "个月", UP, COUNT, ACT, (), Months(ACT_ROWS),
      total=False)
-_add("activity.volunteer_visits", "志愿者参与", "人次", UP, COUNT, ACT, ("志愿者人次",),
+# 活动台账's 志愿者人次 and the 志愿服务记录's rows are two measures: named apart (issue 8).
+_add("activity.volunteer_visits", "活动中志愿者参与", "人次", UP, COUNT, ACT, ("志愿者人次",),
      Sum(ACT_ROWS, "志愿者人次"))
 _add("activity.materials", "发放宣传资料", "份", UP, COUNT, ACT, ("发放资料(份)",),
      Sum(ACT_ROWS, "发放资料(份)"))
@@ -786,7 +787,7 @@ _add("volunteer.registered", "注册志愿者", "名", UP, COUNT, VOL, (),
 _add("volunteer.new", "新注册志愿者", "名", UP, COUNT, VOL, (), Count(Rows(VOL, "注册日期")))
 _add("volunteer.registration_rate", "志愿者注册率", "%", UP, RATE, VOL, (),
      Ratio("volunteer.registered", "profile.population"))
-_add("volunteer.service_times", "志愿服务", "人次", UP, COUNT, SRV, (), Count(SRV_ROWS))
+_add("volunteer.service_times", "志愿服务记录", "人次", UP, COUNT, SRV, (), Count(SRV_ROWS))
 _add("volunteer.hours", "志愿服务时长", "小时", UP, AMOUNT, SRV, (),
      Sum(SRV_ROWS, "服务时长(小时)"))
 _add("volunteer.hours_per_volunteer", "人均服务时长", "小时", UP, RATIO, SRV, (),

@@ -464,7 +464,7 @@ def _hazard_bars(ax: Axes, facts: CommunityFacts, found: Any, fixed: Any,
 # (indicator, panel title, unit) of the 志愿服务 chart, in reading order.
 VOLUNTEER_PANELS: tuple[tuple[str, str, str], ...] = (
     ("volunteer.registered", "注册志愿者", "名"),
-    ("volunteer.service_times", "志愿服务", "人次"),
+    ("volunteer.service_times", "志愿服务记录", "人次"),  # not 活动台账's 志愿者参与
     ("volunteer.hours", "志愿服务时长", "小时"),
 )
 

@@ -37,6 +37,10 @@ class CommunityFacts:
         "warnings_by_kind": {message: n}, "has_previous": bool}.
     params: the merged parameters of report.md (指导思想, 中心工作, 特色亮点, 荣誉, 共驻共建,
         存在问题, 补充问题, 下一步工作打算, 落款日期, 版块, 问题规则, 问题选项, 领导机关 …).
+    events: the activities the summary names (events.activity_events): {"by_line":
+        {条线: [event…]}, "largest": [event…]}, each event {name, line, times,
+        participants, largest, months, recurring, monthly}; names already checked
+        against the personal-data index. Empty without an 活动台账.
     """
 
     community: str
@@ -51,6 +55,7 @@ class CommunityFacts:
     targets: list[dict[str, Any]] = field(default_factory=list)
     quality: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    events: dict[str, Any] = field(default_factory=dict)
 
     # -- look-ups ----------------------------------------------------------------------
     def row(self, indicator_id: str, condition: dict[str, str] | None = None) -> dict | None:

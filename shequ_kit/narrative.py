@@ -29,6 +29,7 @@ from .drafting import (
     target_label,
     target_note_text,
 )
+from .events import OTHER_LINE, event_rules
 from .facts import CommunityFacts, StreetFacts
 from .numfmt import (
     as_of_phrase,
@@ -722,7 +723,7 @@ def _volunteer_items(c: _Ctx) -> list[ItemDraft]:
     times, hours = c.v("volunteer.service_times"), c.q("volunteer.hours")
     if times is not None or hours:
         body = _sentence([
-            f"{_period_word(c.facts)}志愿者参与服务{plain_number(times)}人次"
+            f"{_period_word(c.facts)}志愿服务记录{plain_number(times)}人次"
             if times is not None else None,
             f"累计服务时长{hours}" if hours else None,
             c.yoy("volunteer.hours") if hours else None,
@@ -741,8 +742,48 @@ ITEM_BUILDERS: tuple[Callable[[_Ctx], list[ItemDraft]], ...] = (
 )
 
 
+def _event_words() -> dict[str, Any]:
+    return event_rules()["措辞"]
+
+
+def _line_label(line: str) -> str:
+    """党建类活动; the 条线 其他 is never named as a 条线 (其他各类活动), and 残疾人类活动
+    (read 残疾·人类) takes its own wording."""
+    w = _event_words()
+    special = w.get("条线活动特称") or {}
+    return str(special[line]) if line in special else w["条线活动"].format(条线=line)
+
+
+def _named_events(events: list[dict[str, Any]], count: Any) -> str:
+    """每月开展A，定期开展B（5场次），还开展了C、D等活动: the ledger's own 活动名称 of one
+    条线, recurring work first (events.activity_events chose them and checked them)."""
+    w = _event_words()
+    monthly = [e["name"] for e in events if e.get("monthly")]
+    regular = [w["定期名称"].format(名称=e["name"], 场次=plain_number(e["times"]))
+               for e in events if e.get("recurring") and not e.get("monthly")]
+    others = [e["name"] for e in events if not e.get("recurring")]
+    parts = []
+    if monthly:
+        parts.append(w["每月"].format(名称="、".join(monthly)))
+    if regular:
+        parts.append(w["定期"].format(名称="、".join(regular)))
+    if others:
+        whole = _num(count) and sum(e["times"] for e in events) >= count
+        key = ("列举续" if parts else "列举") + ("全" if whole else "")
+        parts.append(w[key].format(名称="、".join(others)))
+    return "，".join(parts)
+
+
+def _line_clause(facts: CommunityFacts, line: str, n: Any) -> str:
+    """党建类活动22场次，定期开展…: the count of a 条线 with the activities it names."""
+    by_line = (facts.events or {}).get("by_line") or {}
+    named = _named_events(by_line.get(line) or [], n)
+    return f"{_line_label(line)}{plain_number(n)}场次" + (f"，{named}" if named else "")
+
+
 def _line_activity_item(facts: CommunityFacts, block: dict[str, Any]) -> ItemDraft | None:
-    """Activities of the 版块's 条线, from activity.by_line (lines with none left out)."""
+    """Activities of the 版块's 条线, from activity.by_line (lines with none left out),
+    each with the activities it names from the ledger."""
     by_line = facts.value("activity.by_line")
     if not isinstance(by_line, dict):
         return None
@@ -753,13 +794,26 @@ def _line_activity_item(facts: CommunityFacts, block: dict[str, Any]) -> ItemDra
     pw = _period_word(facts)
     caption = block.get("活动标题") or f"扎实开展{'、'.join(block['条线'])}工作"
     if len(counts) == 1:
-        body = f"{pw}开展{counts[0][0]}类活动{plain_number(counts[0][1])}场次。"
+        body = f"{pw}开展{_line_clause(facts, *counts[0])}。"
     else:
         total = sum(n for _, n in counts)
-        body = (f"{pw}围绕{'、'.join(line for line, _ in counts)}等工作开展活动"
+        named = [line for line, _ in counts if line != OTHER_LINE]
+        body = (f"{pw}围绕{'、'.join(named)}等工作开展活动"
                 f"{plain_number(total)}场次：" +
-                enumerate_shi([f"{line}类活动{plain_number(n)}场次" for line, n in counts]))
+                enumerate_shi([_line_clause(facts, line, n) for line, n in counts]))
     return caption, body
+
+
+def _largest_events(facts: CommunityFacts) -> str | None:
+    """规模较大的活动有A（177人次）、B（156人次）和C（148人次）: the year's biggest one-off
+    activities by 参与人次, for the overview."""
+    events = (facts.events or {}).get("largest") or []
+    if not events:
+        return None
+    w = _event_words()
+    names = [w["概述名称"].format(名称=e["name"], 人次=plain_number(e["participants"]))
+             for e in events]
+    return w["概述"].format(名称=_and(names)) + "。"
 
 
 def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
@@ -777,7 +831,8 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
     else:
         parts.append(c.yoy("activity.count"))
     if c.v("activity.volunteer_visits"):
-        parts.append(f"志愿者参与{plain_number(c.v('activity.volunteer_visits'))}人次")
+        # 活动台账's 志愿者人次, not the 志愿服务记录 (志愿服务记录…人次 in the 志愿服务 版块)
+        parts.append(f"活动中志愿者参与{plain_number(c.v('activity.volunteer_visits'))}人次")
     if c.v("activity.materials"):
         parts.append(f"发放宣传资料{plain_number(c.v('activity.materials'))}份")
     text = _sentence(parts) or ""
@@ -790,6 +845,7 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
                            skip=("其他",))
     if types:
         text += f"其中{'、'.join(types)}。"
+    text += _largest_events(facts) or ""
     charts = ["monthly_activity"]
     if isinstance(facts.value("activity.by_line"), dict):
         charts.append("activity_by_line")

@@ -115,6 +115,18 @@ class PersonalIndex:
                     found.append(mask_phone(window))
         return found
 
+    def contains_name(self, text: str) -> bool:
+        """Whether a ledger name occurs anywhere inside ``text`` (two characters or more).
+
+        The guard refuses a name only as a whole value, since 王平 or 高峰 is also a word;
+        free text that a report quotes on purpose (an activity's title such as
+        为张建国老人祝寿) is held to the stricter test, so a resident is never named."""
+        if not self.names or not text:
+            return False
+        t = normalize(text)
+        return any(self._h(t[i:j]) in self.names
+                   for i in range(len(t)) for j in range(i + 2, len(t) + 1))
+
     def find_in_cells(self, cells: Iterable[str]) -> list[str]:
         """One '**' per cell whose whole text is a ledger name."""
         if not self.names:

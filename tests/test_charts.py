@@ -339,7 +339,7 @@ def test_volunteer_chart_compares_each_figure_with_last_year():
     assert len(fig.axes) == 3
     titles = [ax.get_title() for ax in fig.axes]
     # 320/300 − 1 = 6.67% → 6.7%; 1250/1100 − 1 = 13.64% → 13.6%; 3762.5/3300 − 1 = 14.02%.
-    assert titles == ["注册志愿者\n同比增长6.7%", "志愿服务\n同比增长13.6%",
+    assert titles == ["注册志愿者\n同比增长6.7%", "志愿服务记录\n同比增长13.6%",
                       "志愿服务时长\n同比增长14.0%"]
     assert bars(fig.axes[2]) == [3300, 3762.5]
     assert [t.get_text() for t in fig.axes[2].texts] == ["3300", "3762.5"]
