@@ -21,6 +21,7 @@ from typing import Any
 
 from . import guard
 from .model import ERROR, Problem
+from .schema import SHEETS
 
 __all__ = ["COLUMNS", "checklist_title", "checklist_rows", "checklist_html",
            "checklist_xlsx", "checklist_paths", "checklist_files"]
@@ -28,6 +29,8 @@ __all__ = ["COLUMNS", "checklist_title", "checklist_rows", "checklist_html",
 COLUMNS = ("序号", "类别", "文件", "台账", "行号", "列", "填写内容（已脱敏）", "问题说明", "处理情况")
 # What happened to the record, by severity: an error left its row out of the figures.
 HANDLING = {ERROR: "未计入统计", "警告": "已计入统计，请核对"}
+# Sheets in the workbook's own order (ledgers.md), as the analyst pages through them.
+SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
 
 
 def checklist_title(community: str, year: int, half_year: bool) -> str:
@@ -40,10 +43,11 @@ def _as_dict(p: Problem | dict[str, Any]) -> dict[str, Any]:
 
 
 def checklist_rows(problems: Iterable[Problem | dict[str, Any]]) -> list[list[str]]:
-    """One row per problem: errors first, then warnings, each in file/sheet/row order."""
+    """One row per problem: errors first, then warnings, each in file, sheet (the
+    workbook's order) and row order; a problem of a whole sheet comes before its rows."""
     items = [_as_dict(p) for p in problems]
     items.sort(key=lambda d: (d.get("severity") != ERROR, str(d.get("file") or ""),
-                              str(d.get("sheet") or ""),
+                              SHEET_ORDER.get(str(d.get("sheet") or ""), len(SHEET_ORDER)),
                               d.get("row") if isinstance(d.get("row"), int) else 0))
     rows = []
     for i, d in enumerate(items, 1):
