@@ -27,8 +27,9 @@ __all__ = ["COLUMNS", "checklist_title", "checklist_rows", "checklist_html",
            "checklist_xlsx", "checklist_paths", "checklist_files"]
 
 COLUMNS = ("序号", "类别", "文件", "台账", "行号", "列", "填写内容（已脱敏）", "问题说明", "处理情况")
-# What happened to the record, by severity: an error left its row out of the figures.
-HANDLING = {ERROR: "未计入统计", "警告": "已计入统计，请核对"}
+# What happened to the record: an error left its row out of the figures; what a warning
+# did (kept the row, or left a date outside the period uncounted) its message says.
+HANDLING = {ERROR: "未计入统计", "警告": "请核对"}
 # Sheets in the workbook's own order (ledgers.md), as the analyst pages through them.
 SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
 
@@ -67,7 +68,7 @@ def checklist_html(title: str, rows: list[list[str]]) -> str:
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
     errors = sum(1 for r in rows if r[1] == ERROR)
     lead = (f"共{len(rows)}项，其中错误{errors}项（相应记录未计入统计）、"
-            f"提示{len(rows) - errors}项（已计入统计，请核对）。" if rows
+            f"提示{len(rows) - errors}项（请按问题说明核对）。" if rows
             else "本期台账未发现需要核对的问题。")
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>{esc(title)}</title><style>@page{{size:A4 landscape}}"

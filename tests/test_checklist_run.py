@@ -79,7 +79,7 @@ def test_the_checklist_lists_each_problem_masked(run: Path) -> None:
     assert tuple(cells[1]) == checklist.COLUMNS
     rows = {(r[3], r[4], r[5]): r for r in cells[2:]}
     id_row = rows[("志愿者名册", "第2行", "身份证号")]
-    assert id_row[1] == "警告" and MESSAGE in id_row[7] and id_row[8] == "已计入统计，请核对"
+    assert id_row[1] == "警告" and MESSAGE in id_row[7] and id_row[8] == "请核对"
     assert id_row[6] == "110105********0021"  # first 6 and last 4 digits, as the reader masks
     assert id_row[2] == "天运社区.xlsx"
     date_row = rows[("活动台账", "第5行", "日期")]
