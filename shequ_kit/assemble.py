@@ -15,6 +15,7 @@ from typing import Any
 
 from . import engine, params, reader, targets
 from .catalogue import CATALOGUE, canonical_condition
+from .drafting import target_label
 from .facts import CommunityFacts, StreetFacts
 from .model import LedgerBook, LedgerError, Problem
 from .privacy import PersonalIndex
@@ -93,7 +94,12 @@ def _conditions(entries: list[targets.Target]) -> list[dict[str, str] | None]:
 MISMATCH_KIND = "target_condition_mismatch"
 
 
-def _condition_mismatch(book: LedgerBook, t: targets.Target, value: Any
+def _sheet_of(indicator_id: str) -> str | None:
+    ind = CATALOGUE.get(indicator_id)
+    return None if ind is None else ind.sheet
+
+
+def _condition_mismatch(book: LedgerBook, t: targets.Target, value: Any, label: str
                         ) -> dict[str, Any] | None:
     """A target filtered on two or more columns that counts nothing, while the ledger
     holds rows matching all but one of them (检查巡查 filed under 综治平安 when the
@@ -123,7 +129,7 @@ def _condition_mismatch(book: LedgerBook, t: targets.Target, value: Any
             hit = hit[hit[k] == v]
         others = [str(x) for x in hit[column].dropna().unique() if str(x) != wanted]
         rest_text = "、".join(f"{k}“{v}”" for k, v in rest.items())
-        message = (f"目标“{t.name or ind.name}：{t.text}”按{column}“{wanted}”、{rest_text}统计无记录，"
+        message = (f"目标“{label}{t.text}”按{column}“{wanted}”、{rest_text}统计无记录，"
                    f"但台账中有{len(hit)}条{rest_text}的记录登记在{column}"
                    f"“{'、'.join(others) or '其他'}”下，请核对{column}填写；该目标未作评估")
         return {"severity": "警告", "kind": MISMATCH_KIND, "message": message,
@@ -140,6 +146,8 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
     by_key = {(r["id"], tuple(sorted((r.get("condition") or {}).items()))): r for r in rows}
     evaluated: list[dict[str, Any]] = []
     target_warnings: list[dict[str, Any]] = []
+    quality = _quality(book, previous)
+    empty = set(quality["ledgers_empty"])
     for t in parsed:
         key = (t.indicator, tuple(sorted((t.condition or {}).items())))
         row = by_key.get(key)
@@ -149,11 +157,15 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
         if getattr(t, "granularity", None):
             cov = engine.coverage(book, t.indicator, t.condition, t.granularity)
         result = targets.evaluate(t, value, prev, coverage=cov)
-        mismatch = _condition_mismatch(book, t, value)
+        mismatch = _condition_mismatch(book, t, value, target_label(result))
         if mismatch is not None:
             result.update(status=targets.UNASSESSABLE, reason="台账填写待核对",
                           gap=None, gap_text=None)
             target_warnings.append(mismatch)
+        elif result.get("status") != "定性目标" and _sheet_of(t.indicator) in empty:
+            # A header-only ledger recorded nothing: its 0 cannot judge a target.
+            result.update(status=targets.UNASSESSABLE, reason="台账未填写记录",
+                          gap=None, gap_text=None)
         evaluated.append(result)
         if row is not None and result.get("status") != "定性目标":
             row["target"] = t.text
@@ -167,7 +179,6 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
             row["gap_text"] = None
     profile = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                for k, v in book.profile.items()}
-    quality = _quality(book, previous)
     quality["target_warnings"] = target_warnings
     return CommunityFacts(
         community=book.community,

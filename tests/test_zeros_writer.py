@@ -83,6 +83,21 @@ def test_header_only_donation_ledger_writes_no_donation_sentence(tmp_path: Path)
     assert "全年社区共开展各类活动3场次" in work_text(f)
 
 
+def test_a_target_on_a_header_only_ledger_is_not_judged_on_its_zero(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_book(data, 2024, {"活动台账": activities(2024, [("文体", "文体")] * 3),
+                            "捐赠台账": [DONATION_HEAD]})
+    f = facts_of(tmp_path, [{"指标": "donation.amount", "目标": "全年不少于5000元"},
+                            {"指标": "activity.count", "目标": "全年不少于3场"}])
+    donation = next(t for t in f.targets if t["指标"] == "donation.amount")
+    assert (donation["status"], donation["reason"]) == ("无法评估", "台账未填写记录")
+    doc = build_document(f)
+    table = next(b for b in doc.section("targets").blocks if isinstance(b, Table))
+    assert [r[0] for r in table.rows] == ["开展活动"]
+    assert "以下目标因缺少数据未作评估：募集捐款（台账未填写记录）。" in doc.section("notes").text()
+    assert "募集捐款" not in doc.section("problems").text()
+
+
 # -- A. a real zero where work was expected is never an achievement ----------------------
 
 def test_zero_reemployment_is_not_written_as_an_achievement(tmp_path: Path) -> None:
@@ -175,6 +190,7 @@ def test_mismatched_line_and_type_target_is_a_warning_not_a_zero(tmp_path: Path)
     assert (w["severity"], w["sheet"], w["column"], w["value"]) == (
         "警告", "活动台账", "条线", "消防安全")
     assert "4条" in w["message"] and "综治平安" in w["message"]
+    assert w["message"].startswith("目标“消防安全检查巡查活动全年不少于4次”")
     doc = build_document(f)
     table = next(b for b in doc.section("targets").blocks if isinstance(b, Table))
     assert [r[0] for r in table.rows] == ["开展活动"]  # 6 ≥ 5 → 完成; the fire row left out
