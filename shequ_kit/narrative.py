@@ -927,7 +927,7 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
         if parts and parts[0].startswith("完成"):
             parts[0] = "已" + parts[0]
         if _stated(count["无法评估"]):
-            parts.append(f"{count['无法评估']}项因缺少数据未作评估（见附：数据说明）")
+            parts.append(f"{count['无法评估']}项因缺少数据未作评估（详见文末数据说明）")
         text = (f"年初确定的{quantified}项量化工作目标中，" + "，".join(parts) if parts
                 else f"年初确定了{quantified}项量化工作目标")
         if count["定性目标"]:
