@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from . import engine, params, period, reader, targets
+from .catalogue import CATALOGUE, canonical_condition
+from .drafting import target_label
 from .events import activity_events
 from .facts import CommunityFacts, StreetFacts
 from .model import LedgerBook, LedgerError, Problem
@@ -61,6 +63,11 @@ def _quality(book: LedgerBook, previous: LedgerBook | None) -> dict[str, Any]:
         for p in book.problems if p.is_error and p.row is None
     ]
     return {
+        # A ledger holding only its header: its counts are 0 by ledgers.md, but nothing
+        # was recorded, so the summary says so in 数据说明 rather than write a 0.
+        "ledgers_empty": [name for name in declared if name in book.sheets
+                          and len(book.sheets[name]) == 0
+                          and not book.excluded_rows.get(name)],
         "ledgers_used": [name for name in declared if name in book.sheets
                          or (name == "基本情况")
                          or (name == "平安稳定" and book.safety is not None)],
@@ -85,6 +92,53 @@ def _conditions(entries: list[targets.Target]) -> list[dict[str, str] | None]:
     return seen
 
 
+MISMATCH_KIND = "target_condition_mismatch"
+
+
+def _sheet_of(indicator_id: str) -> str | None:
+    ind = CATALOGUE.get(indicator_id)
+    return None if ind is None else ind.sheet
+
+
+def _condition_mismatch(book: LedgerBook, t: targets.Target, value: Any, label: str
+                        ) -> dict[str, Any] | None:
+    """A target filtered on two or more columns that counts nothing, while the ledger
+    holds rows matching all but one of them (检查巡查 filed under 综治平安 when the
+    target asks 消防安全+检查巡查): a data-entry question for the analyst, not a 0 to
+    show a leader. Gives the warning (Problem.to_dict form) or None."""
+    cond = dict(t.condition or {})
+    if len(cond) < 2 or value != 0:
+        return None
+    ind = CATALOGUE.get(t.indicator)
+    if ind is None or ind.rows is None:
+        return None
+    frame = book.sheets.get(ind.sheet)
+    if frame is None:
+        return None
+    canon = canonical_condition(cond, book.enums)
+    for column, wanted in canon.items():
+        if column not in frame.columns:
+            continue
+        rest = {k: v for k, v in canon.items() if k != column}
+        if any(k not in frame.columns for k in rest):
+            continue
+        relaxed = engine.compute(book, rest, ids=[ind.id])[ind.id].value
+        if not (isinstance(relaxed, (int, float)) and relaxed > 0):
+            continue
+        hit = frame
+        for k, v in rest.items():
+            hit = hit[hit[k] == v]
+        others = [str(x) for x in hit[column].dropna().unique() if str(x) != wanted]
+        rest_text = "、".join(f"{k}“{v}”" for k, v in rest.items())
+        message = (f"目标“{label}{t.text}”按{column}“{wanted}”、{rest_text}统计无记录，"
+                   f"但台账中有{len(hit)}条{rest_text}的记录登记在{column}"
+                   f"“{'、'.join(others) or '其他'}”下，请核对{column}填写；该目标未作评估")
+        return {"severity": "警告", "kind": MISMATCH_KIND, "message": message,
+                "file": book.path.name, "sheet": ind.sheet, "row": None,
+                "column": column, "value": wanted}
+    return None
+
+
 def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str, Any],
                 personal: PersonalIndex | None = None) -> CommunityFacts:
     """Indicators, 同比 and evaluated targets of one community, as JSON-able facts.
@@ -95,6 +149,9 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
     rows = engine.facts_rows(book, previous, conditions=_conditions(parsed))
     by_key = {(r["id"], tuple(sorted((r.get("condition") or {}).items()))): r for r in rows}
     evaluated: list[dict[str, Any]] = []
+    target_warnings: list[dict[str, Any]] = []
+    quality = _quality(book, previous)
+    empty = set(quality["ledgers_empty"])
     for t in parsed:
         key = (t.indicator, tuple(sorted((t.condition or {}).items())))
         row = by_key.get(key)
@@ -105,6 +162,15 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
             cov = engine.coverage(book, t.indicator, t.condition, t.granularity)
         result = targets.evaluate(t, value, prev, coverage=cov,
                                   elapsed=period.elapsed_share(book.as_of))
+        mismatch = _condition_mismatch(book, t, value, target_label(result))
+        if mismatch is not None:
+            result.update(status=targets.UNASSESSABLE, reason="台账填写待核对",
+                          gap=None, gap_text=None)
+            target_warnings.append(mismatch)
+        elif result.get("status") != "定性目标" and _sheet_of(t.indicator) in empty:
+            # A header-only ledger recorded nothing: its 0 cannot judge a target.
+            result.update(status=targets.UNASSESSABLE, reason="台账未填写记录",
+                          gap=None, gap_text=None)
         evaluated.append(result)
         if row is not None and result.get("status") != "定性目标":
             row["target"] = t.text
@@ -118,6 +184,7 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
             row["gap_text"] = None
     profile = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                for k, v in book.profile.items()}
+    quality["target_warnings"] = target_warnings
     return CommunityFacts(
         community=book.community,
         street=book.street,
@@ -129,7 +196,7 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
         safety=dict(book.safety) if book.safety is not None else None,
         indicators=rows,
         targets=evaluated,
-        quality=_quality(book, previous),
+        quality=quality,
         params=_jsonable(merged),
         events=activity_events(book, personal if personal is not None else
                                PersonalIndex.from_books([b for b in (book, previous) if b])),

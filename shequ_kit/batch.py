@@ -416,6 +416,7 @@ def run_batch(
     if not facts.communities and not facts.failures:
         return fail(f"{data}/{year} 下没有找到台账")
     say.index = index
+    _write_checklists(facts, out, index, say)
 
     options = {"year": year, "formats": list(fmts)}
     share = facts_seconds / max(1, len(facts.communities) + len(facts.failures))
@@ -532,6 +533,32 @@ def run_batch(
         say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份，"
                  f"用时{result.seconds:.1f}秒。清单：{result.manifest_path}")
     return result
+
+
+def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
+                      say: _Progress) -> None:
+    """Each community's 数据核对单 beside its report: the reader's problems and the
+    targets whose 条件 found rows only under another 条线. Built on every run (cheap,
+    no kernel) so it always matches the ledgers, but written only when its content
+    changed: an unchanged re-run rewrites no file. A refusal by the guard is one line."""
+    from . import checklist
+
+    for name, cf in sorted(facts.communities.items()):
+        title = checklist.checklist_title(name, cf.year, cf.half_year)
+        problems = list(facts.problems.get(name) or []) + \
+            list((cf.quality or {}).get("target_warnings") or [])
+        try:
+            files = checklist.checklist_files(title, problems, index)
+            paths = checklist.checklist_paths(out, cf.year, name, title)
+            # The page is deterministic (the workbook carries a save time): it decides.
+            if all(p.is_file() for p in paths.values()) and \
+                    paths["html"].read_bytes() == files["html"]:
+                continue
+            report.write_outputs({paths[ext]: files[ext] for ext in paths})
+        except guard.PersonalDataError as exc:
+            say.line(f"错误：{exc}")
+        except OSError as exc:
+            say.line(f"错误：写入{title}失败：{exc.strerror or type(exc).__name__}")
 
 
 def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:

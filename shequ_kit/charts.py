@@ -472,9 +472,11 @@ VOLUNTEER_PANELS: tuple[tuple[str, str, str], ...] = (
 @_chart("volunteer_hours", "志愿服务情况", "community",
         ("volunteer.hours", "volunteer.registered", "volunteer.service_times"))
 def _volunteer_hours(facts: CommunityFacts) -> Figure | None:
-    if not _is_num(facts.value("volunteer.hours")):
+    # A panel of 0 (an empty 志愿服务记录) would only show a bar falling by 100%.
+    if not _is_num(facts.value("volunteer.hours")) or facts.value("volunteer.hours") <= 0:
         return None
-    panels = [p for p in VOLUNTEER_PANELS if _is_num(facts.value(p[0]))]
+    panels = [p for p in VOLUNTEER_PANELS
+              if _is_num(facts.value(p[0])) and facts.value(p[0]) > 0]
     fig, axes = _new_figure("志愿服务情况", 7.0, ncols=len(panels))
     axes = np.atleast_1d(axes)
     names = _labels_of(facts)
@@ -543,7 +545,8 @@ def completion(target: dict[str, Any]) -> float | None:
 
 @_chart("target_completion", "年度目标完成情况", "community", ())
 def _target_completion(facts: CommunityFacts) -> Figure | None:
-    targets = [t for t in (facts.targets or []) if t.get("status") in QUANTIFIED_STATUSES]
+    # A target without data (无法评估) draws no empty bar: 数据说明 lists it instead.
+    targets = [t for t in (facts.targets or []) if t.get("status") in STATUS_COLOURS]
     if not targets:
         return None
     n = len(targets)

@@ -44,6 +44,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "同比变差": ("指标", "方向", "变动", "本期", "上年同期"),
     "志愿者活跃度": ("活跃比例", "注册志愿者"),
     "台账不规范": ("条数", "台账"),
+    "应有工作为零": ("指标", "上年同期"),
 }
 # Period words every rule may use (rules/period.yaml): {期间} 全年/上半年/今年以来,
 # {下一阶段} 全年/下半年, {目标任务} 年度目标/各项目标任务; the target rules also
@@ -375,6 +376,8 @@ def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
             continue  # neutral figures are never a problem for moving
         if r.get("id") in skip or not _is_number(value) or not _is_number(prev):
             continue
+        if value == 0:
+            continue  # never "下降100%": a zero is 应有工作为零's, or an empty ledger's
         unit = r.get("unit")
         if is_rate_unit(unit):
             points = pp_change(value, prev)
@@ -430,6 +433,32 @@ def _rule_ledgers(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedPr
                            float(rule.get("严重程度", 0)), {"未计入记录": excluded}, total)]
 
 
+def _rule_zero(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
+    """应有工作为零: an ↑ count or amount at 0 this period where last year's same window
+    had some, in a ledger that does hold rows (a header-only ledger is told in 数据说明,
+    not blamed as work undone). A target already missed for it speaks for itself."""
+    from .catalogue import CATALOGUE
+
+    empty = set((facts.quality or {}).get("ledgers_empty") or [])
+    missed = {t.get("指标") for t in facts.targets or [] if not t.get("条件")
+              and t.get("status") in ("未完成", "未达预期")}
+    out = []
+    for r in facts.indicators or []:
+        ind = CATALOGUE.get(r.get("id", ""))
+        value, prev = r.get("value"), r.get("previous")
+        if (ind is None or ind.kind not in ("count", "amount") or ind.better != "↑"
+                or r.get("condition") or r.get("level") == "street" or ind.sheet in empty
+                or ind.id in missed or value != 0 or not _is_number(prev) or prev <= 0):
+            continue
+        values = {"指标": r.get("name") or ind.name,
+                  "上年同期": fmt_quantity(prev, r.get("unit"))}
+        out.append(DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
+                                  float(rule.get("严重程度", 0)),
+                                  {"指标": ind.id, "本期": 0, "上年同期": prev}, float(prev)))
+    out.sort(key=lambda p: -p.magnitude)
+    return out
+
+
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -464,6 +493,8 @@ def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]
             items = _rule_hazards(facts, rule, name)
         elif kind == "志愿者活跃度":
             items = _rule_volunteers(facts, rule, name)
+        elif kind == "应有工作为零":
+            items = _rule_zero(facts, rule, name)
         else:
             items = _rule_ledgers(facts, rule, name)
         if items and kind in COVERS:

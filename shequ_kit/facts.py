@@ -32,9 +32,11 @@ class CommunityFacts:
         指标, 名称, 条件 (dict or None), 目标 (as written), value, previous, unit, status
         (完成/未完成/未达预期/无法评估/定性目标), reason (for 无法评估), gap, gap_text,
         soft (bool), kind (the grammar form, e.g. "at_least", "every_month").
-    quality: {"ledgers_used": [...], "ledgers_absent": [...], "missing_columns":
-        {sheet: [...]}, "excluded_rows": {sheet: n}, "errors_by_kind": {message: n},
-        "warnings_by_kind": {message: n}, "has_previous": bool}.
+    quality: {"ledgers_used": [...], "ledgers_absent": [...], "ledgers_empty": [...]
+        (header only), "missing_columns": {sheet: [...]}, "excluded_rows": {sheet: n},
+        "errors_by_kind": {message: n}, "warnings_by_kind": {message: n}, "has_previous":
+        bool, "target_warnings": [Problem.to_dict() of targets whose 条件 found rows only
+        under another value, for the 数据核对单]}.
     params: the merged parameters of report.md (指导思想, 中心工作, 特色亮点, 荣誉, 共驻共建,
         存在问题, 补充问题, 下一步工作打算, 落款日期, 版块, 问题规则, 问题选项, 领导机关 …).
     events: the activities the summary names (events.activity_events): {"by_line":

@@ -278,6 +278,13 @@ def _num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+def _stated(x: Any) -> bool:
+    """Whether a figure may be written as a result of the year's work: it exists and is
+    above 0. A zero is never an achievement (no 实现就业0人, 新纳入0户, 募集捐款0元);
+    where work was expected it belongs in 存在问题, and an empty ledger is told in 数据说明."""
+    return _num(x) and x > 0
+
+
 def _join(parts: list[str | None], sep: str = "，") -> str:
     return sep.join(p for p in parts if p)
 
@@ -311,9 +318,10 @@ class _Ctx:
         return self.facts.row(indicator_id)
 
     def v(self, indicator_id: str) -> Any:
+        """The figure to state, or None: 无数据 and 0 alike are not written (``_stated``)."""
         r = self.row(indicator_id)
         value = None if r is None else r.get("value")
-        return value if _num(value) else None
+        return value if _stated(value) else None
 
     def d(self, indicator_id: str) -> dict[str, Any] | None:
         r = self.row(indicator_id)
@@ -321,17 +329,18 @@ class _Ctx:
         return value if isinstance(value, dict) else None
 
     def q(self, indicator_id: str, unit: str | None = None) -> str | None:
-        """The figure with its unit (8420人次, 1.34万元, 63.5%), or None without data."""
+        """The figure with its unit (8420人次, 1.34万元, 63.5%), or None when not stated."""
         r = self.row(indicator_id)
-        if r is None or not _num(r.get("value")):
+        if r is None or not _stated(r.get("value")):
             return None
         return fmt_quantity(r["value"], unit if unit is not None else r.get("unit"),
                             ratio=_is_ratio_id(indicator_id))
 
     def yoy(self, indicator_id: str) -> str | None:
-        """同比 phrase, only where last year's figure exists (prose never says 无上年数据)."""
+        """同比 phrase, only where last year's figure exists (prose never says 无上年数据)
+        and this year's is stated: a -100% beside a zero is never written."""
         r = self.row(indicator_id)
-        if r is None or not _num(r.get("value")) or not _num(r.get("previous")):
+        if r is None or not _stated(r.get("value")) or not _num(r.get("previous")):
             return None
         return yoy_phrase(r["value"], r["previous"], r.get("unit"))
 
@@ -896,12 +905,21 @@ CHART_SOURCES: dict[str, tuple[str, ...]] = {
 
 
 def _charts_with_data(facts: CommunityFacts, block: dict[str, Any]) -> list[str]:
+    """The 版块's charts whose figures say something: a chart of an empty ledger (all
+    bars 0) is left out like one of a missing ledger."""
     out = []
     for key in block["图表"]:
         sources = CHART_SOURCES.get(key)
-        if sources is None or any(facts.value(s) is not None for s in sources):
+        if sources is None or any(_has_figure(facts.value(s)) for s in sources):
             out.append(key)
     return out
+
+
+def _has_figure(value: Any) -> bool:
+    """A stated figure (``_stated``), or a breakdown with at least one."""
+    if isinstance(value, dict):
+        return any(_stated(v) for v in value.values())
+    return _stated(value)
 
 
 _HONOUR_VERBS = ("被评为", "荣获", "获得", "获评", "被授予", "评为", "授予")
@@ -948,6 +966,11 @@ STATUS_TEXT = {"完成": "完成", "未完成": "未完成", "未达预期": "�
                "无法评估": "无法评估", "定性目标": "定性目标"}
 
 
+def _unassessed(facts: CommunityFacts) -> list[dict[str, Any]]:
+    """Targets without data (无法评估): told once in 数据说明, never as rows of the table."""
+    return [t for t in facts.targets or [] if t.get("status") == "无法评估"]
+
+
 def _targets_section(facts: CommunityFacts, number: int) -> Section:
     words = _words(facts)
     section = Section("targets", f"{heading_ordinal(number)}{words['目标标题']}")
@@ -958,10 +981,15 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
     count = {s: sum(1 for t in targets if t.get("status") == s) for s in STATUS_TEXT}
     quantified = len(targets) - count["定性目标"]
     if quantified:
-        text = f"年初确定的{quantified}项量化工作目标中，已完成{count['完成']}项"
-        text += "".join(f"，{s}{count[s]}项" for s in ("未完成", "未达预期") if count[s])
-        if count["无法评估"]:
-            text += f"，{count['无法评估']}项因缺少数据暂无法评估"
+        # A count of 0 is not a result: no 已完成0项 (``_stated``).
+        parts = [f"{STATUS_TEXT[s]}{count[s]}项" for s in ("完成", "未完成", "未达预期")
+                 if _stated(count[s])]
+        if parts and parts[0].startswith("完成"):
+            parts[0] = "已" + parts[0]
+        if _stated(count["无法评估"]):
+            parts.append(f"{count['无法评估']}项因缺少数据未作评估（详见文末数据说明）")
+        text = (f"年初确定的{quantified}项量化工作目标中，" + "，".join(parts) if parts
+                else f"年初确定了{quantified}项量化工作目标")
         if count["定性目标"]:
             text += f"；另有{count['定性目标']}项定性目标，不作量化评估"
         text += "。"
@@ -972,21 +1000,23 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
     rows = []
     for t in targets:
         status = t.get("status") or ""
+        if status == "无法评估":
+            continue
         if status == "定性目标":
             rows.append([target_label(t), str(t.get("目标") or ""), "—", "定性目标",
                          "不作量化评估"])
             continue
-        if status == "无法评估":
-            note = t.get("reason") or "缺少数据"
-        else:
-            note = target_note_text(t)
+        note = target_note_text(t)
         shown = periods.status_text(t) if facts.half_year else STATUS_TEXT.get(status, status)
         rows.append([target_label(t), str(t.get("目标") or ""),
                      target_actual_text(t, table=True), shown,
                      clean_item(note) if note else ""])
-    section.blocks.append(Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
-                                caption=words["目标标题"], lead=text))
-    if quantified:
+    if rows:
+        section.blocks.append(Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
+                                    caption=words["目标标题"], lead=text))
+    else:
+        section.blocks.append(Paragraph(text))
+    if quantified > count["无法评估"]:
         section.charts.append("target_completion")
     return section
 
@@ -1091,11 +1121,15 @@ def _notes_section(facts: CommunityFacts) -> Section:
     period += (f"同比数据为{facts.year - 1}年同期台账的统计结果。" if q.get("has_previous")
                else f"未提供{facts.year - 1}年台账，文中不作同比。")
     blocks.append(Paragraph(period))
-    used, absent = q.get("ledgers_used") or [], q.get("ledgers_absent") or []
+    empty = q.get("ledgers_empty") or []
+    used = [x for x in q.get("ledgers_used") or [] if x not in empty]
+    absent = q.get("ledgers_absent") or []
     if used:
         blocks.append(Paragraph(f"使用的台账：{'、'.join(used)}。"))
     if absent:
         blocks.append(Paragraph(f"未提供的台账：{'、'.join(absent)}，相关内容未写入总结。"))
+    if empty:
+        blocks.append(Paragraph(f"{'、'.join(empty)}未填写记录，相关内容未写入总结。"))
     missing = {k: v for k, v in (q.get("missing_columns") or {}).items() if v}
     if missing:
         blocks.append(Paragraph("台账中缺少的列：" + "；".join(
@@ -1106,19 +1140,16 @@ def _notes_section(facts: CommunityFacts) -> Section:
                                 "。比率按四舍五入保留一位小数。"))
     if any(t.get("pace") for t in facts.targets or []):
         blocks.append(Paragraph(str(periods.pace_words()["说明"])))
-    excluded = {k: v for k, v in (q.get("excluded_rows") or {}).items() if v}
+    unassessed = [target_label(t) + (f"（{clean_item(t['reason'])}）"
+                                     if t.get("reason") and t["reason"] != "无数据" else "")
+                  for t in _unassessed(facts)]
+    if unassessed:
+        blocks.append(Paragraph(f"以下目标因缺少数据未作评估：{'、'.join(unassessed)}。"))
+    # Row-level problems are the analyst's business: they go to the 数据核对单 written
+    # beside the report (checklist.py); the leader reads one line about them.
+    excluded = int(sum(v for v in (q.get("excluded_rows") or {}).values() if v))
     if excluded:
-        blocks.append(Paragraph(
-            f"未计入统计的记录共{sum(excluded.values())}条：" +
-            "、".join(f"{k}{v}条" for k, v in excluded.items()) + "。"))
-    errors = {k: v for k, v in (q.get("errors_by_kind") or {}).items() if v}
-    if errors:
-        blocks.append(Paragraph("其原因：" + "；".join(
-            f"{clean_item(k)}（{v}条）" for k, v in errors.items()) + "。"))
-    warnings = {k: v for k, v in (q.get("warnings_by_kind") or {}).items() if v}
-    if warnings:
-        blocks.append(Paragraph("数据提示：" + "；".join(
-            f"{clean_item(k)}（{v}处）" for k, v in warnings.items()) + "。"))
+        blocks.append(Paragraph(f"{excluded}条记录因填写问题未计入统计，详见数据核对单。"))
     return Section("notes", "附：数据说明", blocks=blocks)
 
 

@@ -376,7 +376,10 @@ def test_target_completion_uses_the_required_figure_when_given():
     fig = charts.draw("target_completion", facts(targets=[
         target, {**target, "名称": "群体性事件", "status": "无法评估", "value": None,
                  "reason": "无数据"}]))
-    assert "无法评估：无数据" in all_text(fig)
+    # the target without data draws no empty bar (数据说明 lists it)
+    assert "群体性事件" not in all_text(fig) and "无法评估" not in all_text(fig)
+    assert charts.draw("target_completion", facts(targets=[
+        {**target, "status": "无法评估", "value": None, "reason": "无数据"}])) is None
 
 
 # -- the street -------------------------------------------------------------------------------

@@ -344,13 +344,14 @@ def test_missing_ledger_still_builds_and_says_no_data(missing_sheet_run: dict) -
         assert heading in text, heading
     # The sentence about disputes is left out, not written with 0.
     assert "矛盾纠纷" not in text.split("三、年度目标完成情况")[0]
-    # The target on the 调解成功率 is listed with 无数据 and cannot be assessed.
+    # The target on the 调解成功率 cannot be assessed: it leaves the table for 数据说明.
     target_part = text.split("三、年度目标完成情况")[1].split("四、存在问题")[0]
-    row = target_part[target_part.index("调解成功率"):][:80]
-    assert "无数据" in row and "无法评估" in row
-    # The data appendix names the absent ledger.
+    assert "调解成功率" not in target_part and "无法评估" not in target_part
+    # The data appendix names the absent ledger and the target it left unassessed.
     notes = text.split("附：数据说明")[1]
     assert "未提供的台账" in notes and "矛盾纠纷台账" in notes
+    unassessed = notes[notes.index("以下目标因缺少数据未作评估："):].split("。")[0]
+    assert "调解成功率" in unassessed
 
 
 # -- the street overview and the explorer --------------------------------------------------
