@@ -15,6 +15,7 @@ community's file (only that community fails).
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,9 @@ class _File:
         return f"参数文件 {self.name} targets 第{entry}条" + (f"（第{line}行）" if line else "")
 
 
+_TAG = re.compile(r"tag '([^']+)'")
+
+
 def _read_yaml(f: _File) -> tuple[dict[str, Any], list[int | None]]:
     """The file's mapping and the line of each targets entry (for messages)."""
     try:
@@ -99,6 +103,15 @@ def _read_yaml(f: _File) -> tuple[dict[str, Any], list[int | None]]:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except yaml.constructor.ConstructorError as exc:
+        # Well-formed YAML with a tag that would build a Python object (!!python/…) or
+        # any other unknown tag: the file is not broken, the tag is refused.
+        mark = exc.problem_mark or exc.context_mark
+        at = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
+        tag = _TAG.search(str(exc.problem or ""))
+        shown = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "该标签"
+        raise f.error(f"{at}使用了不允许的YAML标签“{shown}”：参数文件只能写文字、数字、"
+                      "列表和“键: 值”，不能含有以 ! 开头的标签") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = f"第{mark.line + 1}行第{mark.column + 1}列附近" if mark else ""

@@ -323,3 +323,17 @@ def test_project_defaults_load_and_every_target_reads():
     assert parsed[("volunteer.registration_rate", ())].kind == "pp_increase"
     assert parsed[("info.adopted", ())].kind == "increase"
     assert parsed[("dibao.households", ())].kind == "qualitative"
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("特色亮点: !!python/object/apply:os.system ['echo x']", "!!python/object/apply:os.system"),
+    ("荣誉: !include other.yaml", "!include"),
+])
+def test_an_unsafe_yaml_tag_is_refused_as_a_tag_not_as_broken_yaml(tmp_path, line, shown):
+    write(tmp_path, "天运社区.yaml", f"社区名称: 天运社区\n{line}\n")
+    with pytest.raises(ParamsError) as err:
+        load_params(tmp_path, "天运社区")
+    message = str(err.value)
+    assert message.startswith("参数文件 天运社区.yaml")
+    assert f"不允许的YAML标签“{shown}”" in message and "第2行" in message
+    assert "不是有效的YAML" not in message
