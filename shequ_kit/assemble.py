@@ -16,7 +16,7 @@ from typing import Any
 from . import engine, params, reader, targets
 from .facts import CommunityFacts, StreetFacts
 from .model import LedgerBook, LedgerError, Problem
-from .privacy import PersonalIndex
+from .privacy import PersonalIndex, personal_in_params
 from .schema import SHEETS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -181,6 +181,11 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
         out.inputs[name] = [book.path] + ([prev_book.path] if prev_book is not None else [])
         try:
             merged = params.load_params(pdir, name)
+            leaks = personal_in_params(merged, out.personal)
+            if leaks:
+                out.failures[name] = ("参数中含有个人信息，报告中不能出现，该社区未生成：" +
+                                      "；".join(leaks) + "。请修改参数文件后重新运行")
+                continue
             out.communities[name] = build_facts(book, prev_book, merged)
         except (params.ParamsError, targets.TargetError) as exc:
             if getattr(exc, "from_defaults", False):
