@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import python_calamine
 
-from . import schema
+from . import paths, schema
 from .model import ERROR, WARNING, LedgerBook, LedgerError, Problem
 from .schema import BOOL, DATE, INT, NUMBER, Column, EnumSpec, Sheet
 from .values import (
@@ -32,6 +32,7 @@ from .values import (
     compact,
     display,
     is_empty,
+    mask_personal,
     mask_value,
     parse,
 )
@@ -49,7 +50,6 @@ IGNORED_SHEETS = frozenset({"说明", "填表说明", "枚举值"})
 FUTURE_OK = frozenset({("安全隐患台账", "整改期限")})
 # Lines under a table that carry signatures, not records.
 FOOTER_LABELS = ("填表人", "制表人", "审核人", "负责人", "填报人", "注：", "注:", "说明：")
-_UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]|\.\.")
 
 
 # ---------------------------------------------------------------------------
@@ -657,11 +657,19 @@ def read_workbook(path: str | Path, year: int | None = None,
         if year is None:
             raise _fail(path, "no_year", "无法确定台账所属年度（请放在以年份命名的文件夹中）")
     profile = _profile(kv, path, sink)
+    for key in ("社区名称", "所属街道"):
+        if key == "所属街道" and not profile.get(key):
+            continue  # a street left empty names no folder
+        try:
+            profile[key] = paths.check_name(profile[key], key)
+        except paths.UnsafeNameError as exc:
+            row = kv[key][1] if key in kv else None
+            err = LedgerError([Problem(ERROR, "unsafe_name", str(exc), path.name,
+                                       schema.PROFILE.name, row, key,
+                                       mask_personal(exc.value[:40]))])
+            err.community = None  # type: ignore[attr-defined]
+            raise err from None
     community = str(profile["社区名称"])
-    if _UNSAFE_NAME.search(community) or community.startswith("."):
-        raise _fail(path, "unsafe_name",
-                    "社区名称含有路径符号、“..”、控制字符或以“.”开头，无法作为文件名使用",
-                    None, schema.PROFILE.name)
     as_of = date(year, 12, 31)
     if stated is not None:
         if stated.year == year:
