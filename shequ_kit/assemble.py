@@ -15,6 +15,7 @@ from typing import Any
 
 from . import engine, params, reader, targets
 from .facts import CommunityFacts, StreetFacts
+from .layout import closest
 from .model import LedgerBook, LedgerError, Problem
 from .privacy import PersonalIndex, personal_in_params
 from .schema import SHEETS
@@ -170,7 +171,8 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
             out.problems[name] = list(problems)
     if wanted:
         for name in sorted(wanted - set(current.books) - set(current.failures)):
-            out.failures[name] = f"未找到{name}{year}年的台账"
+            found = set(current.books) | set(current.failures)
+            out.failures[name] = f"未找到{name}{year}年的台账{closest(name, found)}"
 
     for name, book in sorted(current.books.items()):
         if wanted is not None and name not in wanted:
