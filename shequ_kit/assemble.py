@@ -18,8 +18,9 @@ from .catalogue import CATALOGUE, canonical_condition
 from .drafting import target_label
 from .events import activity_events
 from .facts import CommunityFacts, StreetFacts
+from .layout import closest
 from .model import LedgerBook, LedgerError, Problem
-from .privacy import PersonalIndex
+from .privacy import PersonalIndex, personal_in_params
 from .schema import SHEETS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -244,7 +245,8 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
             out.problems[name] = list(problems)
     if wanted:
         for name in sorted(wanted - set(current.books) - set(current.failures)):
-            out.failures[name] = f"未找到{name}{year}年的台账"
+            found = set(current.books) | set(current.failures)
+            out.failures[name] = f"未找到{name}{year}年的台账{closest(name, found)}"
 
     for name, book in sorted(current.books.items()):
         if wanted is not None and name not in wanted:
@@ -255,6 +257,11 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
         out.inputs[name] = [book.path] + ([prev_book.path] if prev_book is not None else [])
         try:
             merged = params.load_params(pdir, name)
+            leaks = personal_in_params(merged, out.personal)
+            if leaks:
+                out.failures[name] = ("参数中含有个人信息，报告中不能出现，该社区未生成：" +
+                                      "；".join(leaks) + "。请修改参数文件后重新运行")
+                continue
             out.communities[name] = build_facts(book, prev_book, merged, out.personal)
         except (params.ParamsError, targets.TargetError) as exc:
             if getattr(exc, "from_defaults", False):

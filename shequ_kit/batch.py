@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import fingerprint, guard, report
+from .layout import year_folder_problem
 
 __all__ = ["BatchResult", "DONE", "FAILED", "SKIPPED", "MANIFEST", "run_batch"]
 
@@ -393,8 +394,9 @@ def run_batch(
         return fail(str(exc))
     nb_path = _resolve(notebook) or report.COMMUNITY_NOTEBOOK
     ov_path = _resolve(overview_notebook) or report.OVERVIEW_NOTEBOOK
-    if not data.is_dir():
-        return fail(f"未找到台账目录：{data}")
+    problem = year_folder_problem(data, year)
+    if problem:
+        return fail(problem)
     if pdir is not None and not pdir.is_dir():
         return fail(f"未找到参数目录：{pdir}")
 

@@ -14,6 +14,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from . import __version__
+from .layout import closest, year_folder_problem
+
 JSON_KEYS = ("community", "year", "period", "id", "name", "unit", "value", "numerator",
              "denominator", "previous", "condition", "target", "status", "gap", "gap_text",
              "level")
@@ -103,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     p.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+    p.add_argument("--version", action="version", version=f"shequ-kit {__version__}",
+                   help="显示版本并退出")
     p._positionals.title = "子命令"
     p._optionals.title = "选项"
     sub = p.add_subparsers(dest="command", metavar="<子命令>",
@@ -177,11 +182,12 @@ CANNOT_START = 2  # as the batch: 0 fine, 1 some community failed, 2 nothing cou
 
 def _year_folder(a: argparse.Namespace) -> Path | None:
     """The year's folder, taken from where the user is; None (with a message) if absent."""
-    folder = a.data.expanduser().resolve() / str(a.year)
-    if not folder.is_dir():
-        print(f"错误：未找到{a.year}年的台账目录：{folder}", file=sys.stderr)
+    data = a.data.expanduser().resolve()
+    problem = year_folder_problem(data, a.year)
+    if problem:
+        print(f"错误：{problem}", file=sys.stderr)
         return None
-    return folder
+    return data / str(a.year)
 
 
 def _params_dir(a: argparse.Namespace) -> Path | None:
@@ -223,9 +229,17 @@ def _cmd_validate(a: argparse.Namespace) -> int:
         print(head)
         for p in problems:
             print(f"  {p}")
+        book = result.books.get(name)
+        if book is not None and book.absent_sheets:
+            print(f"  {book.path.name}：缺少工作表：{'、'.join(book.absent_sheets)}"
+                  "（相关内容按无数据处理，总结中不写）")
     if not names:
         where = f"{a.data}/{a.year}"
-        print(f"{where} 下没有找到{a.community + '的' if a.community else ''}台账。")
+        hint = ""
+        if a.community:
+            everyone = read_year(a.data.expanduser().resolve(), a.year, enums=enums)
+            hint = closest(a.community, set(everyone.books) | set(everyone.failures))
+        print(f"{where} 下没有找到{a.community + '的' if a.community else ''}台账{hint}")
         return 1
     print(f"共检查{len(names)}个社区。" + ("存在错误。" if any_error else "未发现错误。"))
     return 1 if any_error else 0

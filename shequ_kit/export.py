@@ -179,11 +179,73 @@ def _cover_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
 
 _H2 = re.compile(r"<h2\b([^>]*)>", re.IGNORECASE)
 _ID_ATTR = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_SCRIPT = re.compile(r"<\s*script\b|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
-_EXTERNAL = re.compile(
-    r"""(?:\b(?:src|href|srcset|poster|data|action)\s*=\s*["']?\s*(?:https?:|ftp:|//))"""
-    r"""|(?:url\(\s*["']?\s*(?:https?:|ftp:|//))|(?:@import\b)""",
-    re.IGNORECASE)
+# Attributes whose value is fetched or followed by a browser.
+_URL_ATTRS = frozenset({"src", "href", "srcset", "poster", "data", "action", "formaction",
+                        "xlink:href", "background", "cite", "longdesc", "manifest"})
+_ACTIVE_TAGS = frozenset({"script", "iframe", "object", "embed", "applet", "frame",
+                          "frameset"})
+_ACTIVE_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
+_REMOTE = re.compile(r"^(?:https?:|ftp:|//)", re.IGNORECASE)
+_CSS_REMOTE = re.compile(r"url\(\s*[\"']?\s*(?:https?:|ftp:|//)|@import\b", re.IGNORECASE)
+
+
+def _url_value(value: str | None) -> str:
+    """An attribute value as a browser reads a URL: control characters and white space
+    inside a scheme (``java\tscript:``) do not stop it, so they are removed first."""
+    return "".join(ch for ch in (value or "") if ch > " " and ch != "\x7f").lower()
+
+
+class _ActiveContent(HTMLParser):
+    """Judges an output by its parsed DOM, not by substrings: text that merely *reads*
+    ``onerror=`` or ``javascript:`` (a community named so, an escaped quotation) is data,
+    while a real ``<script>``, an ``on…`` attribute or a ``javascript:`` link is code."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.script: str | None = None
+        self.remote: str | None = None
+        self._in_style = 0
+
+    def _attrs(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _ACTIVE_TAGS and self.script is None:
+            self.script = f"<{tag}>"
+        for name, value in attrs:
+            name = name.lower()
+            if name.startswith("on") and self.script is None:
+                self.script = f"{name}="
+            if name in _URL_ATTRS or name == "style":
+                url = _url_value(value)
+                if name != "style" and url.startswith(_ACTIVE_SCHEMES) and self.script is None:
+                    self.script = f"{name}={url.split(':', 1)[0]}:"
+                if self.remote is None and (
+                        (name != "style" and _REMOTE.match(url))
+                        or (name in ("style", "srcset") and _CSS_REMOTE.search(value or ""))):
+                    self.remote = name
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._attrs(tag, attrs)
+        if tag == "style":
+            self._in_style += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._attrs(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style" and self._in_style:
+            self._in_style -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style and self.remote is None and _CSS_REMOTE.search(data):
+            self.remote = "style"
+
+
+def active_content(fragment: str) -> tuple[str | None, str | None]:
+    """(what makes ``fragment`` run code, what makes it fetch from the network), each
+    None when absent."""
+    parser = _ActiveContent()
+    parser.feed(fragment)
+    parser.close()
+    return parser.script, parser.remote
 
 
 class _HeadingText(HTMLParser):
@@ -290,10 +352,11 @@ def _prepare(nb: NotebookNode, meta: dict[str, Any] | None) -> _Prepared:
             if "text/html" not in data:
                 continue
             fragment = _joined(data["text/html"])
-            if _SCRIPT.search(fragment):
-                raise ExportError(f"{label}的输出含有脚本，报告中不允许脚本。请改为输出"
-                                  "纯HTML（标题、段落、表格）或图片。")
-            if _EXTERNAL.search(fragment):
+            script, remote = active_content(fragment)
+            if script:
+                raise ExportError(f"{label}的输出含有可执行的网页代码（{script}），报告中不允许"
+                                  "脚本。请改为输出纯HTML（标题、段落、表格）或图片。")
+            if remote:
                 raise ExportError(f"{label}的输出引用了网络资源（网址或外部样式），报告须"
                                   "能离线打开。请去掉网址，图片请直接嵌入。")
             data["text/html"] = anchors.number(fragment)

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from typing import Any, Protocol
 
+from .values import personal_like
+
 __all__ = [
     "PersonalDataError",
     "PersonalLookup",
@@ -158,6 +160,9 @@ def _json_strings(value: Any) -> Iterator[str]:
             yield from _json_strings(v)
 
 
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
 def _strip_html_tags(html: str) -> str:
     # IDs/phones are looked for in the markup as it is (attributes included) and in the
     # text with tags removed, so "1381234<b>5678</b>" cannot slip through.
@@ -169,9 +174,13 @@ class _Findings:
         self.text = 0
         self.cells = 0
 
-    def add_text(self, index: PersonalLookup, text: str) -> None:
+    def add_text(self, index: PersonalLookup, text: str, forms: bool = True) -> None:
+        """Ledger IDs and phones, and (``forms``) any ID or phone by its form alone: one
+        typed into a parameters file matches no ledger and is refused all the same."""
         if text:
             self.text += len(index.find_in_text(text))
+            if forms:
+                self.text += len(personal_like(_DATA_URI.sub("", text)))
 
     def add_cells(self, index: PersonalLookup, cells: list[str]) -> None:
         if cells:
@@ -196,8 +205,10 @@ def _scan_plain(found: _Findings, index: PersonalLookup, text: str) -> None:
 
 
 def _scan_json(found: _Findings, index: PersonalLookup, value: Any) -> None:
+    # Machine data (manifests, widget state, fingerprints, timings) is full of digit runs:
+    # only the ledgers' own values are looked for here; what a reader sees is checked by form.
     strings = list(_json_strings(value))
-    found.add_text(index, "\n".join(strings))
+    found.add_text(index, "\n".join(strings), forms=False)
     found.add_cells(index, [" ".join(s.split()) for s in strings if s.strip()])
 
 

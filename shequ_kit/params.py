@@ -15,9 +15,14 @@ community's file (only that community fails).
 from __future__ import annotations
 
 import copy
+import difflib
+import json
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
 from .targets import Target, TargetError, check_condition, parse_target
@@ -38,6 +43,11 @@ _ENTRY_KEYS = ("指标", "条件", "目标", "说明")
 # Names an analyst may reach for instead of ``targets``; silently ignoring them would
 # drop every target of the file.
 _TARGET_TYPOS = ("target", "Target", "Targets", "TARGETS", "目标", "工作目标", "年度目标")
+
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "rules" / "parameters.schema.yaml"
+_TYPE_WORDS = {"string": "文字", "array": "列表", "object": "“键: 值”的映射",
+               "integer": "整数", "number": "数字", "null": "空"}
 
 
 class ParamsError(ValueError):
@@ -87,6 +97,9 @@ class _File:
         return f"参数文件 {self.name} targets 第{entry}条" + (f"（第{line}行）" if line else "")
 
 
+_TAG = re.compile(r"tag '([^']+)'")
+
+
 def _read_yaml(f: _File) -> tuple[dict[str, Any], list[int | None]]:
     """The file's mapping and the line of each targets entry (for messages)."""
     try:
@@ -99,6 +112,15 @@ def _read_yaml(f: _File) -> tuple[dict[str, Any], list[int | None]]:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except yaml.constructor.ConstructorError as exc:
+        # Well-formed YAML with a tag that would build a Python object (!!python/…) or
+        # any other unknown tag: the file is not broken, the tag is refused.
+        mark = exc.problem_mark or exc.context_mark
+        at = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
+        tag = _TAG.search(str(exc.problem or ""))
+        shown = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "该标签"
+        raise f.error(f"{at}使用了不允许的YAML标签“{shown}”：参数文件只能写文字、数字、"
+                      "列表和“键: 值”，不能含有以 ! 开头的标签") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = f"第{mark.line + 1}行第{mark.column + 1}列附近" if mark else ""
@@ -194,11 +216,54 @@ def target_key(entry: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]
     return str(entry["指标"]), tuple(sorted((str(k), str(v)) for k, v in cond.items()))
 
 
+@lru_cache(maxsize=1)
+def params_schema() -> dict[str, Any]:
+    """The declared keys of a parameters file and their types (JSON Schema, kept as data
+    in rules/parameters.schema.yaml so adding a key is one entry)."""
+    return yaml.safe_load(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def _expected(schema: dict[str, Any], key: str) -> str:
+    spec = schema["properties"].get(key, {})
+    if "$ref" in spec:
+        spec = schema["$defs"][spec["$ref"].rsplit("/", 1)[-1]]
+    if "description" in spec and "anyOf" in spec:
+        return spec["description"]
+    types = spec.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    return "或".join(_TYPE_WORDS.get(t, t) for t in types if t != "null")
+
+
+def _check_schema(f: _File, data: dict[str, Any]) -> None:
+    """Every key declared, every value of its type. An unknown key is refused with the
+    closest declared ones: 特色亮點 or 荣誉称号 silently ignored would drop a whole section
+    of the summary without a word."""
+    schema = params_schema()
+    known = list(schema["properties"])
+    for key in data:
+        if key in schema["properties"]:
+            continue
+        close = difflib.get_close_matches(key, known, n=2, cutoff=0.5)
+        hint = (f"，是不是“{'”或“'.join(close)}”？" if close
+                else f"。可以写的键有：{'、'.join(known)}")
+        raise f.error(f"中有不认识的键“{key}”{hint}")
+    plain = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(plain),
+                    key=lambda e: [str(p) for p in e.path])
+    if errors:
+        err = errors[0]
+        key = str(err.path[0]) if err.path else ""
+        if err.validator == "minimum":
+            raise f.error(f"中“{key}”不能小于{err.validator_value}")
+        raise f.error(f"中“{key}”应是{_expected(schema, key)}")
+
+
 def _load(path: Path, from_defaults: bool, community: str | None
           ) -> tuple[dict[str, Any], list[tuple[int, int | None, dict[str, Any]]]]:
     f = _File(path, from_defaults, community)
     data, lines = _read_yaml(f)
     entries = _entries(f, data, lines)
+    _check_schema(f, data)
     if community is not None and data.get("社区名称") not in (None, ""):
         named = str(data["社区名称"]).strip()
         if named != community:

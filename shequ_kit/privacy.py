@@ -12,17 +12,18 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from . import schema
 from .model import LedgerBook
 from .schema import ID, PHONE
-from .values import mask_id, mask_phone, normalize
+from .values import mask_id, mask_phone, normalize, personal_like
 
-__all__ = ["PersonalIndex", "mask_id", "mask_phone"]
+__all__ = ["PersonalIndex", "mask_id", "mask_phone", "personal_in_params"]
 
 _DIGEST = 10
 # A run of digits (and the check character X) as a person would type it: spaces, dashes,
@@ -146,3 +147,30 @@ def _present(v: object) -> bool:
 
 def _digits(v: str) -> str:
     return _SEPARATORS.sub("", normalize(v).upper())
+
+
+def personal_in_params(params: Any, index: PersonalIndex | None = None) -> list[str]:
+    """Where a parameters file holds personal data, as masked Chinese phrases.
+
+    Parameters text goes into the report word for word (特色亮点, 荣誉, 下一步工作打算…), so
+    an ID or phone typed there is refused by its form, whether or not any ledger holds
+    it, and a list item that is exactly a resident's name from the ledgers is refused
+    too. The phrases carry masked forms only and never a name.
+    """
+    found: list[str] = []
+
+    def walk(value: Any, where: str, item: bool) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, f"“{k}”" if not where else f"{where}中“{k}”", False)
+        elif isinstance(value, list | tuple):
+            for i, v in enumerate(value, 1):
+                walk(v, f"{where}第{i}项", True)
+        elif isinstance(value, str):
+            for _, _, masked, kind in personal_like(value):
+                found.append(f"{where}含有{kind}（{masked}）")
+            if item and index is not None and index.find_in_cells([value]):
+                found.append(f"{where}是台账中的居民姓名")
+
+    walk(params, "", False)
+    return found

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import python_calamine
 
-from . import schema
+from . import paths, schema
 from .model import ERROR, WARNING, LedgerBook, LedgerError, Problem
 from .schema import BOOL, DATE, INT, NUMBER, Column, EnumSpec, Sheet
 from .values import (
@@ -32,6 +32,7 @@ from .values import (
     compact,
     display,
     is_empty,
+    mask_personal,
     mask_value,
     parse,
 )
@@ -49,7 +50,6 @@ IGNORED_SHEETS = frozenset({"说明", "填表说明", "枚举值"})
 FUTURE_OK = frozenset({("安全隐患台账", "整改期限")})
 # Lines under a table that carry signatures, not records.
 FOOTER_LABELS = ("填表人", "制表人", "审核人", "负责人", "填报人", "注：", "注:", "说明：")
-_UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]|\.\.")
 
 
 # ---------------------------------------------------------------------------
@@ -339,6 +339,37 @@ class _Context:
     enums: Mapping[str, EnumSpec]
     raw: dict[str, Any] = field(default_factory=dict)  # the row's raw cells
     errors: int = 0
+    path: Path | None = None
+    sheet_title: str = ""  # the sheet's name as typed in the workbook
+    _formulas: Any = None  # an openpyxl workbook, opened only when a formula is suspected
+
+    def formula_at(self, row: int, column: int) -> bool:
+        """Whether an empty-looking cell holds a formula without a saved result.
+
+        A workbook written by a program (or saved with calculation off) keeps formulas but
+        no cached values, so the cell reads empty; telling the clerk "必填项为空" would send
+        them looking for a value that is there on screen. Opened lazily, on this error
+        path only, so a clean workbook never pays for a second reader.
+        """
+        if self.path is None or self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return False
+        try:
+            if self._formulas is None:
+                from openpyxl import load_workbook
+
+                self._formulas = load_workbook(self.path, read_only=True, data_only=False)
+            ws = self._formulas[self.sheet_title]
+            for (value,) in ws.iter_rows(min_row=row, max_row=row, min_col=column + 1,
+                                         max_col=column + 1, values_only=True):
+                return isinstance(value, str) and value.startswith("=")
+        except Exception:  # noqa: BLE001 - a second opinion only; the error stands as is
+            return False
+        return False
+
+    def close(self) -> None:
+        if self._formulas is not None:
+            self._formulas.close()
+            self._formulas = None
 
     def error(self, kind: str, message: str, sheet: Sheet, row: int, col: Column) -> None:
         self.errors += 1
@@ -456,7 +487,10 @@ def _read_table(grid: list[list[Any]], sheet: Sheet, ctx: _Context) -> _Table | 
         for col in columns:
             raw = cells[col.name]
             if is_empty(raw):
-                if col.required:
+                if col.required and ctx.formula_at(excel_row, where[col.name]):
+                    ctx.error("formula_no_value", "是公式，但文件中没有保存计算结果（请在Excel或WPS"
+                              "中打开后保存，或直接填写数值）", sheet, excel_row, col)
+                elif col.required:
                     ctx.error("required_empty", "必填项为空", sheet, excel_row, col)
                 rec[col.name] = col.empty_means
                 continue
@@ -623,11 +657,19 @@ def read_workbook(path: str | Path, year: int | None = None,
         if year is None:
             raise _fail(path, "no_year", "无法确定台账所属年度（请放在以年份命名的文件夹中）")
     profile = _profile(kv, path, sink)
+    for key in ("社区名称", "所属街道"):
+        if key == "所属街道" and not profile.get(key):
+            continue  # a street left empty names no folder
+        try:
+            profile[key] = paths.check_name(profile[key], key)
+        except paths.UnsafeNameError as exc:
+            row = kv[key][1] if key in kv else None
+            err = LedgerError([Problem(ERROR, "unsafe_name", str(exc), path.name,
+                                       schema.PROFILE.name, row, key,
+                                       mask_personal(exc.value[:40]))])
+            err.community = None  # type: ignore[attr-defined]
+            raise err from None
     community = str(profile["社区名称"])
-    if _UNSAFE_NAME.search(community) or community.startswith("."):
-        raise _fail(path, "unsafe_name",
-                    "社区名称含有路径符号、“..”、控制字符或以“.”开头，无法作为文件名使用",
-                    None, schema.PROFILE.name)
     as_of = date(year, 12, 31)
     if stated is not None:
         if stated.year == year:
@@ -638,7 +680,7 @@ def read_workbook(path: str | Path, year: int | None = None,
                      f"{stated:%Y-%m-%d}")
     profile["统计截止日期"] = as_of
 
-    ctx = _Context(sink, year, as_of, enums)
+    ctx = _Context(sink, year, as_of, enums, path=path)
     book = LedgerBook(path=path, year=year, community=community,
                       street=str(profile.get("所属街道") or ""), as_of=as_of, profile=profile,
                       sheets={}, enums=enums)
@@ -651,7 +693,11 @@ def read_workbook(path: str | Path, year: int | None = None,
         if sheet.name not in grids:
             book.absent_sheets.append(sheet.name)
             continue
-        table = _read_table(grids[sheet.name][1], sheet, ctx)
+        ctx.sheet_title = grids[sheet.name][0]
+        try:
+            table = _read_table(grids[sheet.name][1], sheet, ctx)
+        finally:
+            ctx.close()
         if table is None or table.frame is None:
             book.absent_sheets.append(sheet.name)
             continue

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import guard
+from . import guard, paths
 
 __all__ = [
     "COMMUNITY_NOTEBOOK",
@@ -149,8 +149,9 @@ def output_paths(out_dir: Path, kind: str, name: str, year: int, title: str,
     kept: it is what a community secretary edits further."""
     folder = Path(out_dir) / str(year)
     if kind == "community":
-        folder = folder / name
-    return {ext: folder / f"{title}.{ext}" for ext in FORMATS
+        folder = folder / paths.check_name(name, "社区名称")
+    title = paths.check_name(title, "报告标题", limit=False)
+    return {ext: paths.inside(out_dir, folder / f"{title}.{ext}") for ext in FORMATS
             if ext == "ipynb" or ext in formats}
 
 

@@ -165,16 +165,17 @@ def _status(row: dict[str, Any]) -> str:
 def _breakdown_lines(row: dict[str, Any]) -> list[list[str]]:
     """One line per category. Categories at 0 this year and last are folded into one
     line, or every breakdown would fill a screen with zeros."""
-    value: dict[str, Any] = row["value"]
+    value: dict[str, Any] = row["value"] if isinstance(row.get("value"), dict) else {}
     previous = row.get("previous") if isinstance(row.get("previous"), dict) else None
     unit = row.get("unit")
     keys = list(value) + [k for k in (previous or {}) if k not in value]
     lines: list[list[str]] = []
     zeros: list[str] = []
+    absent = not isinstance(row.get("value"), dict)  # this year's sheet is missing
     for k in keys:
-        v = value.get(k) or 0
+        v = None if absent else (value.get(k) or 0)
         p = None if previous is None else (previous.get(k) or 0)
-        if v == 0 and (p is None or p == 0):
+        if not v and (p is None or p == 0):
             zeros.append(str(k))
             continue
         lines.append([f"  {k}", _figure(v, unit, False),
@@ -189,7 +190,8 @@ def _breakdown_lines(row: dict[str, Any]) -> list[list[str]]:
 def _cells(row: dict[str, Any]) -> list[list[str]]:
     label = indicator_label(row)
     value = row.get("value")
-    if isinstance(value, dict):
+    if isinstance(value, dict) or isinstance(row.get("previous"), dict):
+        # A breakdown, also when only last year's ledger had the sheet (this year's None).
         head = [label, "", "", "", str(row.get("target") or ""), _status(row)]
         if not value:
             head[1] = NO_DATA

@@ -124,12 +124,62 @@ def mask_phone(s: str) -> str:
     return "*" * len(s)
 
 
+# A run of digits as a person types an ID or a phone: groups split by spaces, dashes or
+# dots, an ID's check character X last. A run touching ASCII letters or digits on either
+# side is part of something else (a hash, a base64 image, a file name) and not looked at.
+_SEP = r"[ \t\u3000\-\u2010-\u2015._·]{0,2}"
+_PERSONAL_RUN = re.compile(rf"(?<![0-9A-Za-z])\d(?:{_SEP}\d)*(?:{_SEP}[Xx])?(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?:86)?(1[3-9]\d{9})")
+
+
+def _plausible_id(s: str) -> bool:
+    """18 characters shaped like an ID with a real birth date (the check character is not
+    required: a mistyped ID is still somebody's)."""
+    if not _ID_SHAPE.match(s):
+        return False
+    try:
+        born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return False
+    return 1880 <= born.year <= 2100
+
+
+def personal_like(text: Any) -> list[tuple[int, int, str, str]]:
+    """Every ID or mobile number in free text, by its form alone (no ledger needed):
+    (start, end, masked form, 身份证号 or 手机号). Used where a value may have been typed anywhere — a
+    parameters file, a 日期 cell, a message — since ledgers.md refuses IDs and phones
+    wherever they appear, not only those the ledgers hold."""
+    if text is None:
+        return []
+    text = str(text).translate(_WIDE)
+    found: list[tuple[int, int, str, str]] = []
+    for m in _PERSONAL_RUN.finditer(text):
+        digits = re.sub(r"[^0-9X]", "", m.group(0).upper())
+        if len(digits) in (18, 20) and _plausible_id(digits[:18]):
+            found.append((m.start(), m.end(), mask_id(digits), "身份证号"))
+        elif (phone := _MOBILE.fullmatch(digits)) is not None:
+            found.append((m.start(), m.end(), mask_phone(phone.group(1)), "手机号"))
+    return found
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with every ID- or phone-like run replaced by its masked form."""
+    text = str(text)
+    out, last = [], 0
+    for start, end, masked, _ in personal_like(text):
+        out.append(text[last:start])
+        out.append(masked)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 def mask_value(raw: Any, col: Column) -> str:
     """The displayable form of a cell: masked for personal columns, names never shown."""
     if is_empty(raw):
         return ""
     if not col.masked:
-        return display(raw)
+        return mask_personal(display(raw))  # an ID typed into 日期 is still an ID
     text = display(raw)
     if col.kind == ID or col.name.endswith("证号"):
         return mask_id(re.sub(r"\s", "", text))
@@ -155,6 +205,10 @@ def parse_number(raw: Any, col: Column | None = None, enums: Any = None) -> floa
     """A number from a numeric cell or from text such as '１２', '1,200元', '35万平方米'."""
     if isinstance(raw, bool):
         raise CellError("bad_number", "不是数字")
+    if personal_like(display(raw)):
+        # 13912345678 in 参与人次 is a phone typed into the wrong column, not 13.9 billion
+        # visits: counting it would be both wrong and a leak into the totals.
+        raise CellError("personal_in_number", "像是身份证号或手机号，不是数字，未计入统计")
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, timedelta | time | date):

@@ -254,10 +254,30 @@ def test_network_references_are_refused(fragment: str) -> None:
     "<script>alert(1)</script>",
     '<p onclick="go()">点击</p>',
     '<a href="javascript:go()">链接</a>',
+    '<img src="x.png" ONERROR="go()">',
+    '<a href="java\tscript:go()">链接</a>',
+    '<a href=" JavaScript:go()">链接</a>',
+    '<iframe srcdoc="x"></iframe>',
 ])
 def test_scripts_are_refused(fragment: str) -> None:
-    with pytest.raises(export.ExportError, match="第1个单元格（标签：图表）的输出含有脚本"):
+    with pytest.raises(export.ExportError,
+                       match="第1个单元格（标签：图表）的输出含有可执行的网页代码"):
         export.to_html(_nb_with_html(fragment, ["图表"]), meta={"title": TITLE})
+
+
+@pytest.mark.parametrize("text", [
+    "居民议事会讨论“onerror=处理办法”",
+    "宣传栏写着 javascript:void(0) 的字样",
+    '<img src=x onerror=alert(1)> 社区',
+    "onclick = 点击",
+])
+def test_text_that_only_reads_like_code_is_exported(text: str) -> None:
+    # Escaped by the narrative, these are words in a paragraph, not code: judged on the
+    # parsed document they pass, and the words reach the reader unchanged.
+    from shequ_kit.narrative import Paragraph
+
+    html = export.to_html(_nb_with_html(Paragraph(text).html()), meta={"title": TITLE})
+    assert text in export.visible_text(html)
 
 
 def test_missing_title_is_refused_in_chinese() -> None:

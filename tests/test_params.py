@@ -323,3 +323,42 @@ def test_project_defaults_load_and_every_target_reads():
     assert parsed[("volunteer.registration_rate", ())].kind == "pp_increase"
     assert parsed[("info.adopted", ())].kind == "increase"
     assert parsed[("dibao.households", ())].kind == "qualitative"
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("特色亮点: !!python/object/apply:os.system ['echo x']", "!!python/object/apply:os.system"),
+    ("荣誉: !include other.yaml", "!include"),
+])
+def test_an_unsafe_yaml_tag_is_refused_as_a_tag_not_as_broken_yaml(tmp_path, line, shown):
+    write(tmp_path, "天运社区.yaml", f"社区名称: 天运社区\n{line}\n")
+    with pytest.raises(ParamsError) as err:
+        load_params(tmp_path, "天运社区")
+    message = str(err.value)
+    assert message.startswith("参数文件 天运社区.yaml")
+    assert f"不允许的YAML标签“{shown}”" in message and "第2行" in message
+    assert "不是有效的YAML" not in message
+
+
+@pytest.mark.parametrize("text, said", [
+    ("特色亮點:\n  - 成立志愿服务队\n", "不认识的键“特色亮點”，是不是“特色亮点”？"),
+    ("荣誉称号:\n  - 市级绿色社区\n", "不认识的键“荣誉称号”，是不是“荣誉”？"),
+    ("问题上限: 很多\n", "“问题上限”应是整数"),
+    ("问题上限: -1\n", "“问题上限”不能小于0"),
+    ("特色亮点:\n  甲: 乙\n", "“特色亮点”应是一条文字，或文字的列表"),
+])
+def test_unknown_keys_and_wrong_types_are_refused_with_a_hint(tmp_path, text, said):
+    # A key that is silently dropped takes a whole section of the summary with it.
+    write(tmp_path, "天运社区.yaml", "社区名称: 天运社区\n" + text)
+    with pytest.raises(ParamsError) as err:
+        load_params(tmp_path, "天运社区")
+    assert str(err.value).startswith("参数文件 天运社区.yaml")
+    assert said in str(err.value)
+    assert err.value.from_defaults is False
+
+
+def test_every_shipped_parameters_file_passes_the_schema():
+    root = Path(__file__).resolve().parents[1] / "parameters"
+    for path in sorted(root.glob("*.yaml")):
+        if path.name != "defaults.yaml":
+            load_params(root, path.stem)
+    assert load_defaults(root)["targets"]

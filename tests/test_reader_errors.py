@@ -606,3 +606,21 @@ def test_two_workbooks_of_one_community_both_fail(tmp_path: Path) -> None:
     text = " ".join(str(p) for p in errors)
     assert "东湖社区.xlsx" in text and "东湖社区（修改版）.xlsx" in text, text
     assert "东湖社区" not in result.books
+
+
+def test_a_formula_without_a_saved_result_is_reported_as_a_formula(tmp_path: Path) -> None:
+    # openpyxl writes the formula but no cached result (as a program or a workbook saved
+    # with calculation off does): the cell reads empty, and the clerk is told why.
+    book = read({"活动台账": activities({"参与人次": "=SUM(40,2)"})}, tmp_path)
+    p = only(book, "活动台账", ERROR)
+    located(p, "活动台账", 3, "参与人次")
+    assert p.kind == "formula_no_value"
+    assert "是公式" in p.message and "必填项为空" not in p.message
+    assert rows_of(book, "活动台账") == [2, 4]
+    assert_clean(book.problems)
+
+
+def test_a_truly_empty_required_cell_is_still_reported_as_empty(tmp_path: Path) -> None:
+    book = read({"活动台账": activities({"参与人次": None})}, tmp_path)
+    p = only(book, "活动台账", ERROR)
+    assert p.kind == "required_empty" and p.message == "必填项为空"
