@@ -23,7 +23,9 @@ from typing import Any
 from .drafting import (
     blocks_config,
     clean_item,
+    next_steps_intro,
     plan_problems,
+    problems_intro,
     target_actual_text,
     target_gap_text,
     target_label,
@@ -935,8 +937,7 @@ def _problems_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
             "对照年度目标和各类台账数据，本期未发现需要重点说明的问题，"
             "但社区工作与居民群众的期盼相比仍有提升空间。"))
         return section
-    section.blocks.append(Paragraph(
-        "社区各项工作虽然取得了一定的成绩，但仍然存在一些不容忽视的问题："))
+    section.blocks.append(Paragraph(problems_intro(facts)))
     last = len(plan.problems)
     for i, p in enumerate(plan.problems, 1):
         section.blocks.append(Paragraph(f"{item_ordinal(i)}{p}{'。' if i == last else '；'}",
@@ -949,8 +950,7 @@ def _next_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
     section = Section("next_steps", f"{heading_ordinal(number)}{heading}")
     when = "下半年" if facts.half_year else f"{facts.year + 1}年"
     theme = _p(facts, "中心工作")
-    intro = f"{when}，社区将" + (f"紧紧围绕“{theme.strip('“”')}”的工作要求，" if theme else "") + \
-        "重点做好以下工作："
+    intro = next_steps_intro(facts, when, theme)
     if not plan.next_steps:
         section.blocks.append(Paragraph(f"{when}，社区将对照年度目标查漏补缺，"
                                         "扎实推进各项工作落到实处。"))
