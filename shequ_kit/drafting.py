@@ -402,9 +402,15 @@ def _rule_targets(facts: Any, rule: dict[str, Any], name: str, status: str
                     "实际": t.get("value"), "差距": t.get("gap")}
         out.append(_problem(facts, rule, name, str(t.get("指标") or ""), values, evidence,
                             _shortfall(t), condition=t.get("条件")))
-    # the widest shortfall first; equal ones keep the parameters' order (stable sort)
+    # the widest shortfall first (equal ones keep the parameters' order: a stable sort),
+    # each indicator's worst before a second target on the same indicator, so a rule
+    # capped at two names two different pieces of work
     out.sort(key=lambda p: -p.magnitude)
-    return out
+    firsts: list[DraftedProblem] = []
+    repeats: list[DraftedProblem] = []
+    for p in out:
+        (repeats if any(q.subject == p.subject for q in firsts) else firsts).append(p)
+    return firsts + repeats
 
 
 def _shortfall(target: dict[str, Any]) -> float:

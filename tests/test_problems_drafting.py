@@ -202,6 +202,21 @@ def test_each_kind_of_weak_spot_gets_a_place_before_a_second_missed_target():
     assert [p.rule for p in draft_problems(f)] == ["目标未完成", "隐患未整改"]
 
 
+def test_two_missed_targets_stated_are_on_two_different_indicators():
+    # 普法 short by 8 of 12 months (67%), 党建 by 6 of 12 (50%), both 开展活动; 调解成功率
+    # 60% against 95% is short by 35 / 95 = 37%: the two stated are 普法 and 调解成功率
+    f = west_ridge()
+    f.targets = [dict(f.targets[0]),
+                 {**f.targets[0], "条件": {"条线": "党建"}, "value": 6, "gap": 6,
+                  "gap_text": "尚有6个月未开展"},
+                 {"指标": "dispute.success_rate", "名称": "调解成功率", "条件": None,
+                  "目标": "不低于95%", "value": 0.6, "unit": "%", "status": "未完成",
+                  "gap": -0.35, "gap_text": "差35.0个百分点", "kind": "at_least"}]
+    missed = [p for p in draft_problems(f) if p.rule == "目标未完成"]
+    assert [(p.evidence["指标"], p.evidence["条件"]) for p in missed] == [
+        ("activity.count", {"条线": "普法"}), ("dispute.success_rate", None)]
+
+
 def test_an_up_indicator_falling_to_zero_is_not_a_percentage_problem():
     f = east_lake()
     f.row("activity.participants")["value"] = 0      # 816 → 0 would read 下降100.0%
