@@ -8,6 +8,11 @@ activity). The rules, their thresholds and wording are data: the package ships t
 overrides them key by key, so there is one copy of each rule and a street edits only what
 it wants different. The analyst always has the last word: 补充问题 are added after the
 drafted ones, and 存在问题 in the parameters replaces them altogether.
+
+So that no two communities read alike, the next steps are concrete measures drawn from a
+phrase bank (``rules/phrases.yaml``: per 条线, indicator and rule kind), and the wording is
+chosen among variants by a stable hash of the community, rule and indicator: the same
+ledgers give the same words in every run, and each community its own.
 """
 
 from __future__ import annotations
@@ -570,6 +575,7 @@ def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]
         found.extend((p, order) for p in items)
     for order, name, rule in later["yoy"]:
         found.extend((p, order) for p in _cap(_rule_yoy(facts, rule, name, covered), rule))
+
     def rank(po: tuple[DraftedProblem, int]) -> tuple[float, int, float]:
         return (-po[0].severity, po[1], -po[0].magnitude)
 
@@ -637,7 +643,10 @@ def _project_name(item: str, conf: dict[str, Any]) -> str | None:
         tail = clause[right + 1:]
         nouns = sorted((str(n) for n in conf.get("名词") or []), key=len, reverse=True)
         for noun in nouns:
-            if tail.startswith(noun) or (tail.endswith(noun) and len(tail) <= 8):
+            if tail.startswith(noun):
+                name += noun
+                break
+            if tail.endswith(noun) and len(tail) <= 8:
                 name += tail
                 break
         return name if len(name) > 2 else None
