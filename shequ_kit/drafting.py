@@ -53,7 +53,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 # Placeholders every wording may use, whatever its rule: the period word (全年/上半年/今年以来).
 COMMON_PLACEHOLDERS = ("期间",)
-RULE_FIELDS = ("条件", "严重程度", "最多", "阈值", "百分点阈值", "措辞", "下一步", "启用")
+RULE_FIELDS = ("条件", "严重程度", "最多", "阈值", "百分点阈值", "最小基数", "措辞", "下一步",
+               "启用")
 DEFAULT_LIMIT = 4
 
 # Units of the "every period" target forms, where the value counts periods covered.
@@ -142,7 +143,7 @@ def _check_rule(name: str, rule: dict[str, Any]) -> None:
     kind = rule.get("条件")
     if kind not in PLACEHOLDERS:
         raise RulesError(f"{where}的条件「{kind}」无法识别；可用的条件：{'、'.join(PLACEHOLDERS)}")
-    for key in ("严重程度", "阈值", "百分点阈值", "最多"):
+    for key in ("严重程度", "阈值", "百分点阈值", "最小基数", "最多"):
         if key in rule and (isinstance(rule[key], bool)
                             or not isinstance(rule[key], (int, float))):
             raise RulesError(f"{where}的「{key}」应为数字，实际为「{rule[key]}」")
@@ -462,6 +463,7 @@ def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
               ) -> list[DraftedProblem]:
     rel_limit = float(rule.get("阈值", 0.10))
     pp_limit = float(rule.get("百分点阈值", 10))
+    base = float(rule.get("最小基数", 0))
     out = []
     for r in facts.indicators or []:
         better = r.get("better")
@@ -473,6 +475,8 @@ def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
         if value == 0 or prev == 0:
             continue  # to or from nothing: no percentage a reader can weigh (下降100.0%)
         unit = r.get("unit")
+        ratio = r.get("id", "").split(".")[-1].startswith(("avg_", "per_")) or \
+            "_per_" in r.get("id", "")
         if is_rate_unit(unit):
             points = pp_change(value, prev)
             worse = points < -pp_limit if better == "↑" else points > pp_limit
@@ -489,8 +493,14 @@ def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
                 continue
             change = f"{abs(round_half_up(rel * 100, 1))}%"
             magnitude = float(abs(rel))
-        ratio = r.get("id", "").split(".")[-1].startswith(("avg_", "per_")) or \
-            "_per_" in r.get("id", "")
+            if not ratio and abs(prev) < base:
+                # a small count: 1 → 2 起 is no "上升100.0%"; say 上升1起, and weigh the
+                # change against the base so it neither fires nor ranks like a big one
+                diff = float(value) - float(prev)
+                magnitude = abs(diff) / base
+                if magnitude <= rel_limit:
+                    continue
+                change = fmt_quantity(abs(diff), unit)
         values = {"指标": r.get("name") or r.get("id"),
                   "方向": "下降" if better == "↑" else "上升", "变动": change,
                   "本期": fmt_quantity(value, unit, ratio=ratio),

@@ -278,3 +278,32 @@ def test_a_bad_placeholder_in_the_bank_is_refused_in_chinese():
     bad["下一步"]["规则"]["隐患未整改"] = ["整改{未改}处"]
     with pytest.raises(RulesError, match="无法识别的占位符{未改}"):
         check_phrases(bad)
+
+
+def criminal_cases(value, previous):
+    return {"id": "safety.criminal_cases", "name": "刑事案件", "unit": "起", "better": "↓",
+            "value": value, "previous": previous}
+
+
+def test_a_small_count_rising_is_stated_as_a_number_not_a_percentage():
+    # 1 → 3 起 with 最小基数 10: +2 起, weighed 2 / 10 = 0.2 > 0.10 → drafted as 上升2起
+    f = west_ridge()
+    f.indicators.append(criminal_cases(3, 1))
+    [fall] = [p for p in draft_problems(f) if p.rule == "同比变差"]
+    assert "上升2起" in fall.text and "%" not in fall.text
+    assert "本期3起" in fall.text and "1起" in fall.text
+
+
+def test_one_more_case_on_a_small_base_is_not_a_trend():
+    # 1 → 2 起: 1 / 10 = 0.10, not above the 10% threshold
+    f = west_ridge()
+    f.indicators.append(criminal_cases(2, 1))
+    assert all(p.rule != "同比变差" for p in draft_problems(f))
+
+
+def test_a_real_fall_outranks_a_small_count_rising():
+    # 参与居民 −38.7% (816 → 500) against 刑事案件 1 → 3 (weighed 0.2): 同比变差 states one
+    f = east_lake()
+    f.indicators.append(criminal_cases(3, 1))
+    [fall] = [p for p in draft_problems(f) if p.rule == "同比变差"]
+    assert fall.evidence["指标"] == "activity.participants"
