@@ -850,7 +850,8 @@ _add("employment.by_form", "分就业形式", "人", NEUTRAL, BREAKDOWN, UNEMP,
 # 平安 ---------------------------------------------------------------------------
 DISP_ROWS = Rows(DISP, "受理日期")
 _add("dispute.accepted", "受理矛盾纠纷", "件", NEUTRAL, COUNT, DISP, (), Count(DISP_ROWS))
-_add("dispute.resolved", "调解成功", "件", UP, COUNT, DISP, (),
+# Neutral: it follows how many disputes arose; the success rate carries the judgement.
+_add("dispute.resolved", "调解成功", "件", NEUTRAL, COUNT, DISP, (),
      Count(DISP_ROWS.where_also(eq("调解结果", "调解成功"))))
 _add("dispute.transferred", "移交处理", "件", NEUTRAL, COUNT, DISP, (),
      Count(DISP_ROWS.where_also(eq("调解结果", "移交处理"))))
@@ -861,7 +862,8 @@ _add("dispute.by_type", "分类型纠纷", "件", NEUTRAL, BREAKDOWN, DISP, (),
 
 RECTIFIED = ("整改日期", "整改情况")
 _add("hazard.found", "排查安全隐患", "处", NEUTRAL, COUNT, HAZ, (), Count(HAZ_FOUND))
-_add("hazard.rectified", "已整改", "处", UP, COUNT, HAZ, (RECTIFIED,),
+# Neutral: it follows how many hazards were found; the rectified rate carries the judgement.
+_add("hazard.rectified", "已整改", "处", NEUTRAL, COUNT, HAZ, (RECTIFIED,),
      Count(HAZ_FOUND.where_also(rectified)))
 _add("hazard.rectified_rate", "隐患整改率", "%", UP, RATE, HAZ, (RECTIFIED,),
      Ratio("hazard.rectified", "hazard.found"))
@@ -871,7 +873,8 @@ _add("hazard.avg_days", "平均整改天数", "天", DOWN, RATIO, HAZ, ("整改�
      digits=1)
 _add("hazard.major", "重大隐患", "处", NEUTRAL, COUNT, HAZ, ("隐患等级",),
      Count(HAZ_FOUND.where_also(eq("隐患等级", "重大"))))
-_add("hazard.carried_over", "上年结转整改", "处", UP, COUNT, HAZ, ("整改日期",),
+# Neutral: fewer of last year's hazards left to fix this year is good news, not a fall.
+_add("hazard.carried_over", "上年结转整改", "处", NEUTRAL, COUNT, HAZ, ("整改日期",),
      Count(Rows(HAZ, "发现日期", BEFORE, where=(dated_in_period("整改日期"),))))
 _add("hazard.by_type", "分类别隐患", "处", NEUTRAL, BREAKDOWN, HAZ, (),
      Breakdown(HAZ_FOUND, "隐患类别"))

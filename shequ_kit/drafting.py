@@ -8,11 +8,17 @@ activity). The rules, their thresholds and wording are data: the package ships t
 overrides them key by key, so there is one copy of each rule and a street edits only what
 it wants different. The analyst always has the last word: 补充问题 are added after the
 drafted ones, and 存在问题 in the parameters replaces them altogether.
+
+So that no two communities read alike, the next steps are concrete measures drawn from a
+phrase bank (``rules/phrases.yaml``: per 条线, indicator and rule kind), and the wording is
+chosen among variants by a stable hash of the community, rule and indicator: the same
+ledgers give the same words in every run, and each community its own.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import string
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +40,7 @@ from .numfmt import (
 )
 
 RULES_FILE = Path(__file__).resolve().parent / "rules" / "defaults_rules.yaml"
+PHRASES_FILE = Path(__file__).resolve().parent / "rules" / "phrases.yaml"
 
 # Rule kinds and the placeholders their wording may use.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -53,7 +60,9 @@ PERIOD_PLACEHOLDERS = ("期间", "下一阶段", "目标任务")
 for _kind in PLACEHOLDERS:
     PLACEHOLDERS[_kind] += PERIOD_PLACEHOLDERS + (
         ("未完成",) if _kind in ("目标未完成", "力争目标未达预期") else ())
-RULE_FIELDS = ("条件", "严重程度", "最多", "阈值", "百分点阈值", "措辞", "下一步", "启用")
+COMMON_PLACEHOLDERS = PERIOD_PLACEHOLDERS
+RULE_FIELDS = ("条件", "严重程度", "最多", "阈值", "百分点阈值", "最小基数", "措辞", "下一步",
+               "启用")
 DEFAULT_LIMIT = 4
 
 # Units of the "every period" target forms, where the value counts periods covered.
@@ -75,6 +84,10 @@ class DraftedProblem:
     severity: float
     evidence: dict[str, Any] = field(default_factory=dict)
     magnitude: float = 0.0
+    # What the next step is worded from: the placeholders' values and the indicator the
+    # problem is about ("" for the rules that speak for one thing: months, hazards …).
+    values: dict[str, Any] = field(default_factory=dict, repr=False)
+    subject: str = ""
 
 
 @dataclass
@@ -138,22 +151,40 @@ def _check_rule(name: str, rule: dict[str, Any]) -> None:
     kind = rule.get("条件")
     if kind not in PLACEHOLDERS:
         raise RulesError(f"{where}的条件「{kind}」无法识别；可用的条件：{'、'.join(PLACEHOLDERS)}")
-    for key in ("严重程度", "阈值", "百分点阈值", "最多"):
+    for key in ("严重程度", "阈值", "百分点阈值", "最小基数", "最多"):
         if key in rule and (isinstance(rule[key], bool)
                             or not isinstance(rule[key], (int, float))):
             raise RulesError(f"{where}的「{key}」应为数字，实际为「{rule[key]}」")
     for key in ("措辞", "下一步"):
         text = rule.get(key)
-        if not isinstance(text, str) or not text.strip():
+        if key == "下一步" and text is None:
+            continue  # drawn from the phrase bank
+        variants = _variants(text)
+        if not variants or not all(isinstance(t, str) and t.strip() for t in variants):
             raise RulesError(f"{where}缺少「{key}」")
-        try:
-            names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-        except ValueError as exc:
-            raise RulesError(f"{where}的「{key}」中花括号不成对：{text}") from exc
-        bad = [n for n in names if n not in PLACEHOLDERS[kind]]
-        if bad:
-            raise RulesError(f"{where}的「{key}」中有无法识别的占位符{{{bad[0]}}}；"
-                             f"可用的占位符：{'、'.join('{' + p + '}' for p in PLACEHOLDERS[kind])}")
+        for t in variants:
+            _check_placeholders(f"{where}的「{key}」", t, PLACEHOLDERS[kind])
+
+
+def _variants(text: Any) -> list[Any]:
+    """A wording written as one sentence or as a list of variants, as a list."""
+    if isinstance(text, str):
+        return [text]
+    if isinstance(text, list):
+        return list(text)
+    return []
+
+
+def _check_placeholders(where: str, text: str, allowed: tuple[str, ...]) -> None:
+    allowed = tuple(allowed) + COMMON_PLACEHOLDERS
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as exc:
+        raise RulesError(f"{where}中花括号不成对：{text}") from exc
+    bad = [n for n in names if n not in allowed]
+    if bad:
+        raise RulesError(f"{where}中有无法识别的占位符{{{bad[0]}}}；"
+                         f"可用的占位符：{'、'.join('{' + p + '}' for p in allowed)}")
 
 
 def problem_limit(facts_or_params: Any) -> int:
@@ -171,6 +202,88 @@ def problem_options(facts_or_params: Any) -> list[str]:
     if options is None:
         options = builtin_rules().get("问题选项", [])
     return [str(o) for o in options]
+
+
+# -- the phrase bank ----------------------------------------------------------------------
+
+# Placeholders of the 下一步 bank's sections other than 规则, and of the intros.
+BANK_PLACEHOLDERS = {"条线": ("指标",), "指标": ("指标",), "问题引语": (),
+                     "下一步引语": ("时间", "围绕"), "特色亮点": ("亮点",)}
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, Any]:
+    bank = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8")) or {}
+    check_phrases(bank)
+    return bank
+
+
+def phrase_bank() -> dict[str, Any]:
+    """The shipped phrase bank (rules/phrases.yaml): intros and next-step measures, a
+    fresh copy each call. Kept as data so wording is edited without touching code."""
+    return copy.deepcopy(_phrases())
+
+
+def check_phrases(bank: dict[str, Any]) -> None:
+    """Every variant a non-empty string using only the placeholders its place allows,
+    so a bad edit of the bank fails when it is read, not in the middle of a batch."""
+    def check(where: str, variants: Any, allowed: tuple[str, ...]) -> None:
+        if not isinstance(variants, list) or not variants or \
+                not all(isinstance(v, str) and v.strip() for v in variants):
+            raise RulesError(f"短语库中「{where}」应为非空的说法列表")
+        for v in variants:
+            _check_placeholders(f"短语库「{where}」", v, allowed)
+
+    check("问题引语", bank.get("问题引语"), BANK_PLACEHOLDERS["问题引语"])
+    check("下一步引语", bank.get("下一步引语"), BANK_PLACEHOLDERS["下一步引语"])
+    steps = bank.get("下一步") or {}
+    for section in ("条线", "指标"):
+        for key, variants in (steps.get(section) or {}).items():
+            check(f"下一步/{section}/{key}", variants, BANK_PLACEHOLDERS[section])
+    for kind, variants in (steps.get("规则") or {}).items():
+        if kind not in PLACEHOLDERS:
+            raise RulesError(f"短语库中「下一步/规则」的条件「{kind}」无法识别")
+        check(f"下一步/规则/{kind}", variants, PLACEHOLDERS[kind])
+    highlight = bank.get("特色亮点") or {}
+    check("特色亮点/措辞", highlight.get("措辞"), BANK_PLACEHOLDERS["特色亮点"])
+
+
+def stable_index(n: int, *parts: Any) -> int:
+    """A reproducible choice among n variants keyed by the parts (community, rule,
+    indicator): sha256, not Python's hash(), which is salted per process."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % max(n, 1)
+
+
+def _choose(variants: list[str], parts: tuple[Any, ...], used: set[str] | None = None) -> str:
+    """The variant the parts pick; within one report, the next unused one if it is taken,
+    so two problems of a kind are not answered by the same sentence."""
+    start = stable_index(len(variants), *parts)
+    for k in range(len(variants)):
+        v = variants[(start + k) % len(variants)]
+        if used is None or v not in used:
+            return v
+    return variants[start]
+
+
+def period_word(facts: Any) -> str:
+    """全年 / 上半年 / 今年以来, as the genre names the period a report covers."""
+    return period_values(facts)["期间"]
+
+
+def problems_intro(facts: Any) -> str:
+    """The sentence that opens 存在问题 (T9), in one of the bank's variants."""
+    template = _choose(phrase_bank()["问题引语"], (facts.community, "问题引语"))
+    return template.format_map(_Fill({"期间": period_word(facts)}))
+
+
+def next_steps_intro(facts: Any, when: str, theme: str | None) -> str:
+    """The sentence that opens 下一步工作打算: ``when`` is 下半年 or the next year, ``theme``
+    the 中心工作 the community works towards (or None)."""
+    around = f"紧紧围绕“{theme.strip('“”')}”的工作要求，" if theme else ""
+    template = _choose(phrase_bank()["下一步引语"], (facts.community, "下一步引语"))
+    return template.format_map(_Fill({"时间": when, "围绕": around,
+                                      "期间": period_word(facts)}))
 
 
 def blocks_config(facts_or_params: Any) -> list[dict[str, Any]]:
@@ -300,6 +413,24 @@ def _fill(template: str, values: dict[str, Any]) -> str:
     return clean_item(template.format_map(_Fill(values)))
 
 
+def _problem(facts: Any, rule: dict[str, Any], name: str, subject: str,
+             values: dict[str, Any], evidence: dict[str, Any], magnitude: float,
+             condition: Any = None) -> DraftedProblem:
+    """A drafted problem worded in the variant its community, rule and indicator pick.
+    Its next step is worded later, once the problems to state are chosen."""
+    values = {**values, **period_values(facts)}
+    parts = (facts.community, name, subject + _cond_key(condition), "措辞")
+    text = _fill(_choose(_variants(rule["措辞"]), parts), values)
+    return DraftedProblem(name, text, "", float(rule.get("严重程度", 0)), evidence,
+                          magnitude, values=values, subject=subject)
+
+
+def _cond_key(condition: Any) -> str:
+    if not isinstance(condition, dict) or not condition:
+        return ""
+    return "".join(f"[{k}={v}]" for k, v in condition.items())
+
+
 # -- the rule kinds ---------------------------------------------------------------------
 
 def _targets_with(facts: Any, status: str) -> list[tuple[int, dict[str, Any]]]:
@@ -309,7 +440,7 @@ def _targets_with(facts: Any, status: str) -> list[tuple[int, dict[str, Any]]]:
 def _rule_targets(facts: Any, rule: dict[str, Any], name: str, status: str
                   ) -> list[DraftedProblem]:
     out = []
-    for order, t in _targets_with(facts, status):
+    for _, t in _targets_with(facts, status):
         written = str(t.get("目标") or "")
         if status == "未达预期" and written.startswith("力争"):
             written = written[2:]  # 争取实现…达到60%的目标, not …力争达到60%的目标
@@ -320,9 +451,27 @@ def _rule_targets(facts: Any, rule: dict[str, Any], name: str, status: str
             values["差距"] = f"{_due_text(t)}，{values['差距']}"
         evidence = {"指标": t.get("指标"), "条件": t.get("条件"), "目标": t.get("目标"),
                     "实际": t.get("value"), "差距": t.get("gap")}
-        out.append(DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
-                                  float(rule.get("严重程度", 0)), evidence, magnitude=-order))
-    return out
+        out.append(_problem(facts, rule, name, str(t.get("指标") or ""), values, evidence,
+                            _shortfall(t), condition=t.get("条件")))
+    # the widest shortfall first (equal ones keep the parameters' order: a stable sort),
+    # each indicator's worst before a second target on the same indicator, so a rule
+    # capped at two names two different pieces of work
+    out.sort(key=lambda p: -p.magnitude)
+    firsts: list[DraftedProblem] = []
+    repeats: list[DraftedProblem] = []
+    for p in out:
+        (repeats if any(q.subject == p.subject for q in firsts) else firsts).append(p)
+    return firsts + repeats
+
+
+def _shortfall(target: dict[str, Any]) -> float:
+    """How far a target is missed, as a share of what it asked: 38.7 points short of 55%
+    is 0.70, 3 of 12 months is 0.25. It ranks missed targets, so the worst is stated."""
+    gap, value = target.get("gap"), target.get("value")
+    if not _is_number(gap) or not _is_number(value):
+        return 0.0
+    whole = abs(float(value)) + abs(float(gap))
+    return abs(float(gap)) / whole if whole else 0.0
 
 
 def _missed_words(facts: Any, target: dict[str, Any]) -> str:
@@ -344,8 +493,7 @@ def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedPro
     if not empty or len(empty) < rule.get("阈值", 1):
         return []
     values = {"月份": month_list(empty), "空缺月数": len(empty)}
-    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
-                           float(rule.get("严重程度", 0)), {"空缺月份": empty}, len(empty))]
+    return [_problem(facts, rule, name, "", values, {"空缺月份": empty}, len(empty))]
 
 
 def _rule_hazards(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
@@ -360,14 +508,14 @@ def _rule_hazards(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedPr
     if found is None or fixed is None:
         return []
     values = {"未整改": int(found - fixed), "排查": int(found), "整改率": fmt_pct(row["value"])}
-    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
-                           float(rule.get("严重程度", 0)), dict(values), found - fixed)]
+    return [_problem(facts, rule, name, "", values, dict(values), found - fixed)]
 
 
 def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
               ) -> list[DraftedProblem]:
     rel_limit = float(rule.get("阈值", 0.10))
     pp_limit = float(rule.get("百分点阈值", 10))
+    base = float(rule.get("最小基数", 0))
     out = []
     for r in facts.indicators or []:
         better = r.get("better")
@@ -376,9 +524,11 @@ def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
             continue  # neutral figures are never a problem for moving
         if r.get("id") in skip or not _is_number(value) or not _is_number(prev):
             continue
-        if value == 0:
-            continue  # never "下降100%": a zero is 应有工作为零's, or an empty ledger's
+        if value == 0 or prev == 0:
+            continue  # to or from nothing: no percentage a reader can weigh (下降100.0%)
         unit = r.get("unit")
+        ratio = r.get("id", "").split(".")[-1].startswith(("avg_", "per_")) or \
+            "_per_" in r.get("id", "")
         if is_rate_unit(unit):
             points = pp_change(value, prev)
             worse = points < -pp_limit if better == "↑" else points > pp_limit
@@ -395,16 +545,20 @@ def _rule_yoy(facts: Any, rule: dict[str, Any], name: str, skip: set[str]
                 continue
             change = f"{abs(round_half_up(rel * 100, 1))}%"
             magnitude = float(abs(rel))
-        ratio = r.get("id", "").split(".")[-1].startswith(("avg_", "per_")) or \
-            "_per_" in r.get("id", "")
+            if not ratio and abs(prev) < base:
+                # a small count: 1 → 2 起 is no "上升100.0%"; say 上升1起, and weigh the
+                # change against the base so it neither fires nor ranks like a big one
+                diff = float(value) - float(prev)
+                magnitude = abs(diff) / base
+                if magnitude <= rel_limit:
+                    continue
+                change = fmt_quantity(abs(diff), unit)
         values = {"指标": r.get("name") or r.get("id"),
                   "方向": "下降" if better == "↑" else "上升", "变动": change,
                   "本期": fmt_quantity(value, unit, ratio=ratio),
                   "上年同期": fmt_quantity(prev, unit, ratio=ratio)}
-        out.append(DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
-                                  float(rule.get("严重程度", 0)),
-                                  {"指标": r.get("id"), "本期": value, "上年同期": prev},
-                                  magnitude))
+        out.append(_problem(facts, rule, name, str(r.get("id") or ""), values,
+                            {"指标": r.get("id"), "本期": value, "上年同期": prev}, magnitude))
     out.sort(key=lambda p: -p.magnitude)
     return out
 
@@ -418,9 +572,8 @@ def _rule_volunteers(facts: Any, rule: dict[str, Any], name: str) -> list[Drafte
         registered = facts.value("volunteer.registered")
     values = {"活跃比例": fmt_pct(row["value"]),
               "注册志愿者": registered if registered is not None else ""}
-    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
-                           float(rule.get("严重程度", 0)), {"活跃志愿者比例": row["value"]},
-                           1 - row["value"])]
+    return [_problem(facts, rule, name, "", values, {"活跃志愿者比例": row["value"]},
+                     1 - row["value"])]
 
 
 def _rule_ledgers(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
@@ -429,8 +582,7 @@ def _rule_ledgers(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedPr
     if total == 0 or total < rule.get("阈值", 1):
         return []
     values = {"条数": total, "台账": "、".join(excluded)}
-    return [DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
-                           float(rule.get("严重程度", 0)), {"未计入记录": excluded}, total)]
+    return [_problem(facts, rule, name, "", values, {"未计入记录": excluded}, total)]
 
 
 def _rule_zero(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
@@ -474,8 +626,12 @@ COVERS: dict[str, str] = {"隐患未整改": "hazard.rectified_rate",
 def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]:
     """Apply the rules in force to one community: at most ``limit`` (问题上限), most
     severe first. Each indicator is drafted once: a missed target is not drafted again
-    for its 同比, and a specialised rule (hazards, volunteers) replaces the bare target."""
-    rules = {name: _with_period(rule, facts) for name, rule in problem_rules(facts).items()}
+    for its 同比, and a specialised rule (hazards, volunteers) replaces the bare target.
+
+    The places go first to the worst case of each rule and only then to a rule's second
+    case: a community's open hazards or empty months say more about it than a third
+    missed target would. Each problem gets its next step (see ``_next_step``)."""
+    rules = problem_rules(facts)
     found: list[tuple[DraftedProblem, int]] = []
     covered: set[str] = set()
     later: dict[str, list[tuple[int, str, dict[str, Any]]]] = {"target": [], "yoy": []}
@@ -509,19 +665,85 @@ def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]
         found.extend((p, order) for p in items)
     for order, name, rule in later["yoy"]:
         found.extend((p, order) for p in _cap(_rule_yoy(facts, rule, name, covered), rule))
-    found.sort(key=lambda po: (-po[0].severity, po[1], -po[0].magnitude))
-    cap = problem_limit(facts) if limit is None else limit
-    return [p for p, _ in found][: max(cap, 0)]
+
+    def rank(po: tuple[DraftedProblem, int]) -> tuple[float, int, float]:
+        return (-po[0].severity, po[1], -po[0].magnitude)
+
+    found.sort(key=rank)
+    cap = max(problem_limit(facts) if limit is None else limit, 0)
+    first: list[tuple[DraftedProblem, int]] = []
+    rest: list[tuple[DraftedProblem, int]] = []
+    for po in found:
+        (rest if any(po[0].rule == f[0].rule for f in first) else first).append(po)
+    chosen = sorted((first + rest)[:cap], key=rank)
+    used: set[str] = set()
+    for p, _ in chosen:
+        p.next_step = _next_step(facts, rules[p.rule], p, used)
+    return [p for p, _ in chosen]
 
 
-def _with_period(rule: dict[str, Any], facts: Any) -> dict[str, Any]:
-    """The rule with its period words ({期间}, {下一阶段}, {目标任务}) written in, so
-    every rule speaks of the report's own period and the rule kinds need not know it."""
-    out = dict(rule)
-    for key in ("措辞", "下一步"):
-        for name, word in period_values(facts).items():
-            out[key] = out[key].replace("{" + name + "}", word)
-    return out
+def _next_step(facts: Any, rule: dict[str, Any], problem: DraftedProblem, used: set[str]
+               ) -> str:
+    """The measure that answers a problem: the rule's own 下一步 when a street or community
+    wrote one, else the phrase bank's, most specific first (the 条线 of a filtered target,
+    the indicator, its family ``prefix.*``, then the rule kind's general wording)."""
+    condition = problem.evidence.get("条件") if problem.subject else None
+    parts = (facts.community, problem.rule, problem.subject + _cond_key(condition))
+    own = _variants(rule.get("下一步"))
+    if own:
+        candidates = [own]
+    else:
+        bank = phrase_bank().get("下一步") or {}
+        by_line, by_indicator = bank.get("条线") or {}, bank.get("指标") or {}
+        candidates = [by_line.get(str(v)) for v in (condition or {}).values()]
+        if problem.subject:
+            family = problem.subject.split(".")[0] + ".*"
+            candidates += [by_indicator.get(problem.subject), by_indicator.get(family)]
+        candidates.append((bank.get("规则") or {}).get(rule["条件"]))
+    for variants in candidates:
+        if variants:
+            template = _choose(list(variants), parts, used)
+            used.add(template)
+            return _fill(template, problem.values)
+    return ""
+
+
+def highlight_step(facts: Any) -> str | None:
+    """One step that carries a 特色亮点 project forward (巩固“邻里值班室”工作成效…), so the
+    plan speaks of the community's own work too. None when no highlight names a project
+    plainly enough to be carried into a sentence."""
+    conf = phrase_bank().get("特色亮点") or {}
+    names = [n for n in (_project_name(i, conf) for i in _items(_params_of(facts), "特色亮点"))
+             if n]
+    if not names or not conf.get("措辞"):
+        return None
+    name = _choose(names, (facts.community, "特色亮点"))
+    template = _choose(list(conf["措辞"]), (facts.community, "特色亮点", name))
+    return _fill(template, {"亮点": name, "期间": period_word(facts)})
+
+
+def _project_name(item: str, conf: dict[str, Any]) -> str | None:
+    """The project a highlight names: its quoted name with a following noun from the
+    bank (“阳光四点钟”课堂), else its first clause without the opening verb
+    (成立天运路一条街志愿服务队 → 天运路一条街志愿服务队); None when neither reads cleanly."""
+    clause = item.replace(",", "，").replace("；", "，").split("，")[0].strip()
+    left, right = clause.find("“"), clause.find("”")
+    if 0 <= left < right:
+        name = clause[left:right + 1]
+        tail = clause[right + 1:]
+        nouns = sorted((str(n) for n in conf.get("名词") or []), key=len, reverse=True)
+        for noun in nouns:
+            if tail.startswith(noun):
+                name += noun
+                break
+            if tail.endswith(noun) and len(tail) <= 8:
+                name += tail
+                break
+        return name if len(name) > 2 else None
+    for verb in (str(v) for v in conf.get("动词") or []):
+        if clause.startswith(verb) and 2 <= len(clause) - len(verb) <= 16:
+            return clause[len(verb):]
+    return None
 
 
 def _cap(items: list[DraftedProblem], rule: dict[str, Any]) -> list[DraftedProblem]:
@@ -544,7 +766,8 @@ def plan_problems(facts: Any) -> ProblemPlan:
     The parameters' 存在问题 replace the drafted problems (and their drafted steps);
     otherwise the drafted ones come first and 补充问题 follow, together at most 问题上限
     (补充问题 always kept, so each one takes the place of the least severe drafted one). Next steps: the
-    parameters' 下一步工作打算 first, then one drafted step per drafted problem kept.
+    parameters' 下一步工作打算 first, then one drafted step per drafted problem kept, then
+    (unless the analyst wrote the problems) one step carrying a 特色亮点 project forward.
     """
     params = _params_of(facts)
     replaced = _items(params, "存在问题")
@@ -563,7 +786,11 @@ def plan_problems(facts: Any) -> ProblemPlan:
         source = "拟写"
     steps = _items(params, "下一步工作打算")
     for p in drafted:
-        if p.next_step not in steps:
+        if p.next_step and p.next_step not in steps:
             steps.append(p.next_step)
+    if not replaced:
+        extra_step = highlight_step(facts)
+        if extra_step and extra_step not in steps:
+            steps.append(extra_step)
     return ProblemPlan(problems=problems, next_steps=steps, drafted=drafted,
                        supplied=supplied if not replaced else [], source=source)

@@ -24,7 +24,9 @@ from . import period as periods
 from .drafting import (
     blocks_config,
     clean_item,
+    next_steps_intro,
     plan_problems,
+    problems_intro,
     target_actual_text,
     target_label,
     target_note_text,
@@ -1045,8 +1047,7 @@ def _problems_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
     if not plan.problems:
         section.blocks.append(Paragraph(_words(facts)["无问题"]))
         return section
-    section.blocks.append(Paragraph(
-        "社区各项工作虽然取得了一定的成绩，但仍然存在一些不容忽视的问题："))
+    section.blocks.append(Paragraph(problems_intro(facts)))
     last = len(plan.problems)
     for i, p in enumerate(plan.problems, 1):
         section.blocks.append(Paragraph(f"{item_ordinal(i)}{p}{'。' if i == last else '；'}",
@@ -1059,8 +1060,7 @@ def _next_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
     section = Section("next_steps", f"{heading_ordinal(number)}{heading}")
     when = "下半年" if facts.half_year else f"{facts.year + 1}年"
     theme = _p(facts, "中心工作")
-    intro = f"{when}，社区将" + (f"紧紧围绕“{theme.strip('“”')}”的工作要求，" if theme else "") + \
-        "重点做好以下工作："
+    intro = next_steps_intro(facts, when, theme)
     if not plan.next_steps:
         section.blocks.append(Paragraph(f"{when}，社区将{_words(facts)['查漏补缺']}，"
                                         "扎实推进各项工作落到实处。"))

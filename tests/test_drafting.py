@@ -1,7 +1,10 @@
 """存在问题 drafting: each rule fires on its condition and not otherwise, at most four, most
 severe first, neutral indicators never drafted, and the analyst's 补充问题 / 存在问题."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from shequ_kit.drafting import (
     RulesError,
@@ -39,14 +42,35 @@ def texts(facts):
     return [p.text for p in draft_problems(facts)]
 
 
+RULES_DIR = Path(__file__).resolve().parents[1] / "shequ_kit" / "rules"
+RULES = yaml.safe_load((RULES_DIR / "defaults_rules.yaml").read_text(encoding="utf-8"))["问题规则"]
+STEPS = yaml.safe_load((RULES_DIR / "phrases.yaml").read_text(encoding="utf-8"))["下一步"]
+
+
+def _listed(text):
+    return [text] if isinstance(text, str) else list(text)
+
+
+def worded(rule, **values):
+    """Every way the shipped rule may word a problem with these hand-worked values."""
+    return {t.format(期间="全年", **values) for t in _listed(RULES[rule]["措辞"])}
+
+
+def stepped(variants, **values):
+    """Every way a phrase-bank list may word a step with these values."""
+    return {t.format(期间="全年", **values) for t in variants}
+
+
 # -- each rule ------------------------------------------------------------------------
 
 def test_missed_target_cites_target_actual_and_gap():
     f = make(targets=[target("employment.reemployment_rate", "登记失业人员再就业率", "未完成",
                              0.455, "达到50%以上", gap=-0.045, gap_text="差 4.5 个百分点")])
-    assert texts(f) == ["登记失业人员再就业率未完成年度目标（目标达到50%以上，实际45.5%，差4.5个百分点）"]
-    assert draft_problems(f)[0].next_step == \
-        "针对登记失业人员再就业率薄弱环节，进一步加大工作力度，确保完成年度目标"
+    [text] = texts(f)
+    assert text in worded("目标未完成", 指标="登记失业人员再就业率", 目标="达到50%以上",
+                          实际="45.5%", 差距="差4.5个百分点")
+    assert draft_problems(f)[0].next_step in \
+        STEPS["指标"]["employment.reemployment_rate"]
 
 
 def test_met_target_is_not_a_problem():
@@ -59,15 +83,17 @@ def test_soft_target_not_reached():
     f = make(targets=[target("employment.hard_reemployment_rate", "就业困难人员再就业率",
                              "未达预期", 0.45, "力争达到60%", gap=-0.15)])
     problems = draft_problems(f)
-    assert problems[0].text == "就业困难人员再就业率距离力争目标尚有差距（目标达到60%，实际45.0%）"
-    assert problems[0].next_step == "继续努力，争取实现就业困难人员再就业率达到60%的目标"
+    assert problems[0].text in worded("力争目标未达预期", 指标="就业困难人员再就业率",
+                                      目标="达到60%", 实际="45.0%", 差距="差15.0个百分点")
+    assert problems[0].next_step in STEPS["指标"]["employment.hard_reemployment_rate"]
 
 
 def test_monthly_target_on_filtered_activity_reads_as_activity():
     f = make(targets=[target("activity.count", "开展活动", "未完成", 10, "每月至少一次",
                              unit="场次", gap=2, kind="every_month", cond={"条线": "普法"})])
     # 12 months, 10 covered → 差2个月
-    assert texts(f) == ["普法活动未完成年度目标（目标每月至少一次，实际10个月达标，差2个月）"]
+    assert texts(f)[0] in worded("目标未完成", 指标="普法活动", 目标="每月至少一次",
+                                 实际="10个月达标", 差距="差2个月")
 
 
 def by_month(zero_months):
@@ -77,8 +103,9 @@ def by_month(zero_months):
 
 def test_months_without_activity():
     f = make([by_month({2, 7, 8})])
-    assert texts(f) == ["活动开展不够均衡，2月、7月、8月未开展活动"]
-    assert draft_problems(f)[0].next_step == "合理安排全年活动计划，做到月月有活动"
+    assert texts(f)[0] in worded("活动月份空缺", 月份="2月、7月、8月", 空缺月数=3)
+    assert draft_problems(f)[0].next_step in stepped(STEPS["规则"]["活动月份空缺"],
+                                                     月份="2月、7月、8月", 空缺月数=3)
 
 
 def test_every_month_with_activity_drafts_nothing():
@@ -88,7 +115,7 @@ def test_every_month_with_activity_drafts_nothing():
 def test_half_year_only_looks_at_months_of_the_period():
     # As of 30 June: July to December are outside the period, only March counts.
     f = make([by_month({3, 7, 8, 9, 10, 11, 12})], as_of="2024-06-30")
-    assert texts(f) == ["活动开展不够均衡，3月未开展活动"]
+    assert texts(f)[0] in worded("活动月份空缺", 月份="3月", 空缺月数=1)
 
 
 def test_no_activity_ledger_drafts_no_month_problem():
@@ -99,7 +126,7 @@ def test_no_activity_ledger_drafts_no_month_problem():
 def test_hazards_not_rectified():
     # 55 of 58 rectified → 58 - 55 = 3 still open
     f = make([row("hazard.rectified_rate", "隐患整改率", "%", "↑", 55 / 58, num=55, den=58)])
-    assert texts(f) == ["部分安全隐患整改不到位，全年排查的58处隐患中尚有3处未整改"]
+    assert texts(f)[0] in worded("隐患未整改", 排查=58, 未整改=3, 整改率="94.8%")
 
 
 def test_all_hazards_rectified_drafts_nothing():
@@ -110,20 +137,23 @@ def test_all_hazards_rectified_drafts_nothing():
 def test_hazard_rule_speaks_for_the_hazard_target():
     f = make([row("hazard.rectified_rate", "隐患整改率", "%", "↑", 55 / 58, num=55, den=58)],
              targets=[target("hazard.rectified_rate", "隐患整改率", "未完成", 55 / 58, "100%")])
-    assert texts(f) == ["部分安全隐患整改不到位，全年排查的58处隐患中尚有3处未整改"]
+    [text] = texts(f)
+    assert text in worded("隐患未整改", 排查=58, 未整改=3, 整改率="94.8%")
 
 
 def test_up_indicator_falling_more_than_ten_percent():
     # (4943.5 - 6100) / 6100 = -18.96% → 19.0%
     f = make([row("donation.amount", "募集捐款", "元", "↑", 4943.5, 6100)])
-    assert texts(f) == ["募集捐款较上年同期下降19.0%（本期4943.5元，上年同期6100元）"]
-    assert draft_problems(f)[0].next_step == "认真分析募集捐款下降的原因，采取有效措施加以扭转"
+    assert texts(f)[0] in worded("同比变差", 指标="募集捐款", 方向="下降", 变动="19.0%",
+                                 本期="4943.5元", 上年同期="6100元")
+    assert draft_problems(f)[0].next_step in STEPS["指标"]["donation.*"]
 
 
 def test_down_indicator_rising_more_than_ten_percent():
     # (31 - 25) / 25 = +24%
     f = make([row("employment.unemployed_end", "期末登记失业人员", "人", "↓", 31, 25)])
-    assert texts(f) == ["期末登记失业人员较上年同期上升24.0%（本期31人，上年同期25人）"]
+    assert texts(f)[0] in worded("同比变差", 指标="期末登记失业人员", 方向="上升", 变动="24.0%",
+                                 本期="31人", 上年同期="25人")
 
 
 def test_changes_within_ten_percent_or_for_the_better_are_not_problems():
@@ -136,7 +166,8 @@ def test_changes_within_ten_percent_or_for_the_better_are_not_problems():
 def test_rate_falls_are_measured_in_points():
     # 0.80 → 0.65 is 15 points (> 10); 0.80 → 0.72 is 8 points (not drafted)
     f = make([row("dispute.success_rate", "调解成功率", "%", "↑", 0.65, 0.80)])
-    assert texts(f) == ["调解成功率较上年同期下降15.0个百分点（本期65.0%，上年同期80.0%）"]
+    assert texts(f)[0] in worded("同比变差", 指标="调解成功率", 方向="下降", 变动="15.0个百分点",
+                                 本期="65.0%", 上年同期="80.0%")
     assert texts(make([row("dispute.success_rate", "调解成功率", "%", "↑", 0.72, 0.80)])) == []
 
 
@@ -155,14 +186,14 @@ def test_no_previous_or_zero_previous_is_not_a_trend():
 def test_volunteer_activity_rate():
     # 128 of 320 registered served: 40.0% < 50%
     f = make([row("volunteer.active_rate", "活跃志愿者比例", "%", "↑", 0.4, num=128, den=320)])
-    assert texts(f) == ["志愿者队伍活跃度有待进一步提高，320名注册志愿者中参与服务的仅占40.0%"]
+    assert texts(f)[0] in worded("志愿者活跃度", 注册志愿者=320, 活跃比例="40.0%")
     assert texts(make([row("volunteer.active_rate", "活跃志愿者比例", "%", "↑", 0.5,
                            num=160, den=320)])) == []
 
 
 def test_rows_left_out_of_ledgers():
     f = make(quality={"excluded_rows": {"活动台账": 2, "低保台账": 1, "帮扶台账": 0}})
-    assert texts(f) == ["台账记录不够规范，活动台账、低保台账中有3条记录存在问题未能计入统计"]
+    assert texts(f)[0] in worded("台账不规范", 台账="活动台账、低保台账", 条数=3)
     assert texts(make(quality={"excluded_rows": {"活动台账": 0}})) == []
 
 
@@ -195,19 +226,16 @@ def test_supplementary_problems_added_within_the_limit():
                 "下一步工作打算": ["新增一处室外健身场所"]}
     plan = plan_problems(f)
     # three drafted (the least severe of the four gives way) then the analyst's
-    assert plan.problems == [
-        "录用信息未完成年度目标（目标逐年提高，实际35篇，较上年减少7篇）",
-        "部分安全隐患整改不到位，全年排查的10处隐患中尚有1处未整改",
-        "就业困难人员再就业率距离力争目标尚有差距（目标达到60%，实际45.0%）",
-        "社区工作人员短缺，活动阵地不足",
-    ]
+    assert [p.rule for p in plan.drafted] == ["目标未完成", "隐患未整改", "力争目标未达预期"]
+    assert plan.problems[0] in worded("目标未完成", 指标="录用信息", 目标="逐年提高",
+                                      实际="35篇", 差距="较上年减少7篇")
+    assert plan.problems[1] in worded("隐患未整改", 排查=10, 未整改=1, 整改率="90.0%")
+    assert plan.problems[3] == "社区工作人员短缺，活动阵地不足"
     # the parameters' steps first, then one drafted step per drafted problem
-    assert plan.next_steps == [
-        "新增一处室外健身场所",
-        "针对录用信息薄弱环节，进一步加大工作力度，确保完成年度目标",
-        "继续加紧督促整改，实行隐患销号管理，确保隐患整改到位",
-        "继续努力，争取实现就业困难人员再就业率达到60%的目标",
-    ]
+    assert plan.next_steps[0] == "新增一处室外健身场所"
+    assert plan.next_steps[1:] == [p.next_step for p in plan.drafted]
+    assert plan.next_steps[1] in STEPS["指标"]["info.*"]
+    assert plan.next_steps[2] in stepped(STEPS["规则"]["隐患未整改"], 未整改=1)
     assert plan.source == "拟写"
 
 
