@@ -604,9 +604,8 @@ def _rule_zero(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProbl
             continue
         values = {"指标": r.get("name") or ind.name,
                   "上年同期": fmt_quantity(prev, r.get("unit"))}
-        out.append(DraftedProblem(name, _fill(rule["措辞"], values), _fill(rule["下一步"], values),
-                                  float(rule.get("严重程度", 0)),
-                                  {"指标": ind.id, "本期": 0, "上年同期": prev}, float(prev)))
+        out.append(_problem(facts, rule, name, ind.id, values,
+                            {"指标": ind.id, "本期": 0, "上年同期": prev}, float(prev)))
     out.sort(key=lambda p: -p.magnitude)
     return out
 

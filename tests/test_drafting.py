@@ -53,12 +53,12 @@ def _listed(text):
 
 def worded(rule, **values):
     """Every way the shipped rule may word a problem with these hand-worked values."""
-    return {t.format(期间="全年", **values) for t in _listed(RULES[rule]["措辞"])}
+    return {t.format(期间="全年", 未完成="未完成年度目标", 下一阶段="全年", 目标任务="年度目标", **values) for t in _listed(RULES[rule]["措辞"])}
 
 
 def stepped(variants, **values):
     """Every way a phrase-bank list may word a step with these values."""
-    return {t.format(期间="全年", **values) for t in variants}
+    return {t.format(期间="全年", 未完成="未完成年度目标", 下一阶段="全年", 目标任务="年度目标", **values) for t in variants}
 
 
 # -- each rule ------------------------------------------------------------------------

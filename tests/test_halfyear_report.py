@@ -109,14 +109,15 @@ def test_half_year_document_has_no_annual_wording():
     assert "年度" not in text
     assert "三、上半年目标完成情况" in text
     assert "上半年排查的4处隐患中尚有1处未整改" in text
-    assert "文体活动未达到序时进度（目标不少于8场，实际3场次，序时进度4场次，差1场次）" in text
+    assert "文体活动未达到序时进度" in text
+    assert "（目标不少于8场，实际3场次，序时进度4场次，差1场次）" in text
 
 
 def test_half_year_drafted_problems_and_steps_follow_the_period():
     plan = plan_problems(half_year_facts())
     joined = "\n".join(plan.problems + plan.next_steps)
     assert "全年" not in joined and "年度" not in joined
-    assert "确保完成各项目标任务" in joined
+    assert "文体" in plan.next_steps[0] and len(plan.next_steps) >= 2
 
 
 def test_annual_report_of_the_same_workbook_is_unchanged():

@@ -221,7 +221,10 @@ def test_an_up_indicator_falling_to_zero_is_not_a_percentage_problem():
     f = east_lake()
     f.row("activity.participants")["value"] = 0      # 816 → 0 would read 下降100.0%
     problems = draft_problems(f)
-    assert all(p.evidence.get("指标") != "activity.participants" for p in problems)
+    # A zero where last year had work is 应有工作为零's (worded without a percentage),
+    # never 同比变差's "下降100.0%".
+    assert all(p.rule == "应有工作为零" for p in problems
+               if p.evidence.get("指标") == "activity.participants")
     assert all("100.0%" not in p.text for p in problems)
 
 
