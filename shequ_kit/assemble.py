@@ -172,6 +172,10 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
             # A header-only ledger recorded nothing: its 0 cannot judge a target.
             result.update(status=targets.UNASSESSABLE, reason="台账未填写记录",
                           gap=None, gap_text=None)
+        if t.extra.get("warning"):
+            target_warnings.append({"severity": "警告", "kind": "target_unreadable",
+                                    "message": t.extra["warning"], "file": "", "sheet": "",
+                                    "row": None, "column": "", "value": t.text})
         evaluated.append(result)
         if row is not None and result.get("status") != "定性目标":
             row["target"] = t.text

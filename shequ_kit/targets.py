@@ -88,6 +88,11 @@ _NUM = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?[万亿]?|[{_CN_CHARS}]+)"
 _UNIT = "|".join(re.escape(u) for u in _TARGET_UNITS)
 _NOT_NUM = rf"[^\d{_CN_CHARS}]"
 
+# Words that promise a measure: a 定性目标 holding one was probably a number the grammar
+# could not read (五成五, 过半, 翻一番).
+_MEASURE_WORDS = re.compile(rf"[{_CN_CHARS}]|达到|以上|以下|不低于|不少于|不超过|控制在|提高|增长|"
+                            r"下降|减少|翻番|翻一番|过半|成以上")
+
 # Words in front of or behind N in the comparison forms, with the direction they give.
 _LEAST_WORDS = ("大于等于", "不低于", "不少于", "至少", "最少", "≥", ">=", "以上", "及以上")
 _MOST_WORDS = ("小于等于", "不超过", "不高于", "不多于", "控制在", "最多", "至多", "≤", "<=",
@@ -251,7 +256,13 @@ def parse_target(text: str, indicator_id: str, condition: dict | None = None,
                           **base)
     if re.search(r"\d|%", body):
         raise fail(f"无法识别。{_FORMS_HELP}")
-    return Target(kind=QUALITATIVE, **base)
+    qualitative = Target(kind=QUALITATIVE, **base)
+    if _MEASURE_WORDS.search(body):
+        # 达到五成五以上 reads as a measure to its author; listing it silently as a
+        # 定性目标 would drop it from the evaluation without anyone noticing.
+        qualitative.extra["warning"] = (f"{where}像是量化目标，但无法识别其中的数量，已按定性"
+                                        f"目标列出、不作评估。{_FORMS_HELP}")
+    return qualitative
 
 
 def check_condition(indicator_id: str, condition: Any, source: str = ""

@@ -347,3 +347,35 @@ def test_qualitative_is_listed_not_judged():
     assert r["value"] == 96
     # no data does not make a qualitative target unassessable
     assert evaluate(parse_target("应保尽保", "dibao.households"), None, None)["status"] == "定性目标"
+
+
+@pytest.mark.parametrize("text", ["达到五成五以上", "力争过半", "较上年明显提高"])
+def test_a_measure_the_grammar_cannot_read_is_listed_with_a_warning(text):
+    t = parse_target(text, "employment.reemployment_rate", source="参数文件 defaults.yaml")
+    assert t.kind == "qualitative"
+    warning = t.extra["warning"]
+    assert warning.startswith(f"参数文件 defaults.yaml：目标“{text}”像是量化目标")
+    assert "可用写法：达到N" in warning
+
+
+@pytest.mark.parametrize("text", ["应保尽保", "底数清、情况明", "做到应保尽保、动态管理"])
+def test_a_truly_qualitative_target_carries_no_warning(text):
+    t = parse_target(text, "dibao.households")
+    assert t.kind == "qualitative" and "warning" not in t.extra
+
+
+def test_the_warning_reaches_the_analysts_checklist(tmp_path):
+    from shequ_kit import sample
+    from shequ_kit.assemble import year_facts
+
+    sample.generate(tmp_path / "data", communities=1, years=(2024,), seed=4)
+    params = tmp_path / "parameters"
+    params.mkdir()
+    (params / "defaults.yaml").write_text(
+        "targets:\n  - 指标: employment.reemployment_rate\n    目标: 达到五成五以上\n",
+        encoding="utf-8")
+    [facts] = year_facts(tmp_path / "data", 2024, params).communities.values()
+    [w] = [w for w in facts.quality["target_warnings"] if w["kind"] == "target_unreadable"]
+    assert "达到五成五以上" in w["message"] and w["severity"] == "警告"
+    [t] = facts.targets
+    assert t["status"] == "定性目标"
