@@ -38,7 +38,7 @@ bench-report: setup
 	$(BIN)/python bench/bench_report.py
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 sample: setup
 	$(BIN)/shequ-kit sample --out data/sample

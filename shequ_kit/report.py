@@ -43,8 +43,12 @@ __all__ = [
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-COMMUNITY_NOTEBOOK = PROJECT_ROOT / "notebooks" / "community_report.ipynb"
-OVERVIEW_NOTEBOOK = PROJECT_ROOT / "notebooks" / "street_overview.ipynb"
+# The notebooks live in the project's notebooks/ folder, where analysts open them; the
+# package reaches them through shequ_kit/notebooks (a link in a checkout, a copy in an
+# installed wheel), so `pip install .` without -e can still run reports.
+NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
+COMMUNITY_NOTEBOOK = NOTEBOOK_DIR / "community_report.ipynb"
+OVERVIEW_NOTEBOOK = NOTEBOOK_DIR / "street_overview.ipynb"
 FORMATS = ("ipynb", "html", "pdf")
 # Per-report working folders; the pid in the name lets a later run remove the folders of
 # a process that was killed.

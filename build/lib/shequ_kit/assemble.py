@@ -1,0 +1,324 @@
+"""From a folder of workbooks to CommunityFacts and StreetFacts.
+
+This is the one place where ledgers, indicators, targets and parameters meet. The batch
+calls ``year_facts`` once per street (no kernel needed); a notebook opened by an analyst
+calls ``community_facts`` for its own community. Both give the same facts, which is what
+lets the batch hand precomputed facts to the notebook.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import engine, params, period, reader, targets
+from .catalogue import CATALOGUE, canonical_condition
+from .drafting import target_label
+from .events import activity_events
+from .facts import CommunityFacts, StreetFacts
+from .layout import closest
+from .model import LedgerBook, LedgerError, Problem
+from .privacy import PersonalIndex, personal_in_params
+from .schema import SHEETS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def resolve(path: str | Path | None, root: Path = PROJECT_ROOT) -> Path | None:
+    """Relative paths are taken from the project root, so a notebook runs the same from
+    JupyterLab (kernel in notebooks/) and from papermill at the root."""
+    if path is None:
+        return None
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (root / p)
+
+
+@dataclass
+class YearFacts:
+    """Everything one run needs to know about one year of one data folder."""
+
+    year: int
+    communities: dict[str, CommunityFacts] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # community/file -> Chinese reason
+    streets: dict[str, StreetFacts] = field(default_factory=dict)
+    personal: PersonalIndex | None = None
+    inputs: dict[str, list[Path]] = field(default_factory=dict)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
+    run_problems: list[Problem] = field(default_factory=list)
+    totals: list[dict[str, Any]] = field(default_factory=list)  # one total over the run
+    books: dict[str, LedgerBook] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _quality(book: LedgerBook, previous: LedgerBook | None) -> dict[str, Any]:
+    declared = [s.name for s in SHEETS]
+    errors = Counter(p.message for p in book.problems if p.is_error and p.row is not None)
+    warnings = Counter(p.message for p in book.problems if not p.is_error)
+    sheet_errors = [
+        {"sheet": p.sheet, "message": p.message}
+        for p in book.problems if p.is_error and p.row is None
+    ]
+    return {
+        # A ledger holding only its header: its counts are 0 by ledgers.md, but nothing
+        # was recorded, so the summary says so in 数据说明 rather than write a 0.
+        "ledgers_empty": [name for name in declared if name in book.sheets
+                          and len(book.sheets[name]) == 0
+                          and not book.excluded_rows.get(name)],
+        "ledgers_used": [name for name in declared if name in book.sheets
+                         or (name == "基本情况")
+                         or (name == "平安稳定" and book.safety is not None)],
+        "ledgers_absent": [name for name in declared if name not in book.sheets
+                           and name not in ("基本情况",)
+                           and not (name == "平安稳定" and book.safety is not None)],
+        "missing_columns": {k: list(v) for k, v in book.missing_columns.items()},
+        "excluded_rows": dict(book.excluded_rows),
+        "excluded_total": int(sum(book.excluded_rows.values())),
+        "errors_by_kind": dict(errors),
+        "warnings_by_kind": dict(warnings),
+        "sheet_errors": sheet_errors,
+        "has_previous": previous is not None,
+    }
+
+
+def _conditions(entries: list[targets.Target]) -> list[dict[str, str] | None]:
+    seen: list[dict[str, str] | None] = [None]
+    for t in entries:
+        if t.condition and t.condition not in seen:
+            seen.append(dict(t.condition))
+    return seen
+
+
+MISMATCH_KIND = "target_condition_mismatch"
+
+
+def _sheet_of(indicator_id: str) -> str | None:
+    ind = CATALOGUE.get(indicator_id)
+    return None if ind is None else ind.sheet
+
+
+def _condition_mismatch(book: LedgerBook, t: targets.Target, value: Any, label: str
+                        ) -> dict[str, Any] | None:
+    """A target filtered on two or more columns that counts nothing, while the ledger
+    holds rows matching all but one of them (检查巡查 filed under 综治平安 when the
+    target asks 消防安全+检查巡查): a data-entry question for the analyst, not a 0 to
+    show a leader. Gives the warning (Problem.to_dict form) or None."""
+    cond = dict(t.condition or {})
+    if len(cond) < 2 or value != 0:
+        return None
+    ind = CATALOGUE.get(t.indicator)
+    if ind is None or ind.rows is None:
+        return None
+    frame = book.sheets.get(ind.sheet)
+    if frame is None:
+        return None
+    canon = canonical_condition(cond, book.enums)
+    for column, wanted in canon.items():
+        if column not in frame.columns:
+            continue
+        rest = {k: v for k, v in canon.items() if k != column}
+        if any(k not in frame.columns for k in rest):
+            continue
+        relaxed = engine.compute(book, rest, ids=[ind.id])[ind.id].value
+        if not (isinstance(relaxed, (int, float)) and relaxed > 0):
+            continue
+        hit = frame
+        for k, v in rest.items():
+            hit = hit[hit[k] == v]
+        others = [str(x) for x in hit[column].dropna().unique() if str(x) != wanted]
+        rest_text = "、".join(f"{k}“{v}”" for k, v in rest.items())
+        message = (f"目标“{label}{t.text}”按{column}“{wanted}”、{rest_text}统计无记录，"
+                   f"但台账中有{len(hit)}条{rest_text}的记录登记在{column}"
+                   f"“{'、'.join(others) or '其他'}”下，请核对{column}填写；该目标未作评估")
+        return {"severity": "警告", "kind": MISMATCH_KIND, "message": message,
+                "file": book.path.name, "sheet": ind.sheet, "row": None,
+                "column": column, "value": wanted}
+    return None
+
+
+def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str, Any],
+                personal: PersonalIndex | None = None) -> CommunityFacts:
+    """Indicators, 同比 and evaluated targets of one community, as JSON-able facts.
+
+    ``personal`` (the run's index) keeps activity names that hold a resident's data out
+    of the named events; without it the community's own ledgers are indexed."""
+    parsed = params.community_targets(merged)
+    rows = engine.facts_rows(book, previous, conditions=_conditions(parsed))
+    by_key = {(r["id"], tuple(sorted((r.get("condition") or {}).items()))): r for r in rows}
+    evaluated: list[dict[str, Any]] = []
+    target_warnings: list[dict[str, Any]] = []
+    quality = _quality(book, previous)
+    empty = set(quality["ledgers_empty"])
+    for t in parsed:
+        key = (t.indicator, tuple(sorted((t.condition or {}).items())))
+        row = by_key.get(key)
+        value = row.get("value") if row else None
+        prev = row.get("previous") if row else None
+        cov = None
+        if getattr(t, "granularity", None):
+            cov = engine.coverage(book, t.indicator, t.condition, t.granularity)
+        result = targets.evaluate(t, value, prev, coverage=cov,
+                                  elapsed=period.elapsed_share(book.as_of))
+        mismatch = _condition_mismatch(book, t, value, target_label(result))
+        if mismatch is not None:
+            result.update(status=targets.UNASSESSABLE, reason="台账填写待核对",
+                          gap=None, gap_text=None)
+            target_warnings.append(mismatch)
+        elif result.get("status") != "定性目标" and _sheet_of(t.indicator) in empty:
+            # A header-only ledger recorded nothing: its 0 cannot judge a target.
+            result.update(status=targets.UNASSESSABLE, reason="台账未填写记录",
+                          gap=None, gap_text=None)
+        if t.extra.get("warning"):
+            target_warnings.append({"severity": "警告", "kind": "target_unreadable",
+                                    "message": t.extra["warning"], "file": "", "sheet": "",
+                                    "row": None, "column": "", "value": t.text})
+        evaluated.append(result)
+        if row is not None and result.get("status") != "定性目标":
+            row["target"] = t.text
+            row["status"] = result.get("status")
+            row["gap"] = result.get("gap")
+            row["gap_text"] = result.get("gap_text")
+        elif row is not None:
+            row["target"] = t.text
+            row["status"] = "定性目标"
+            row["gap"] = None
+            row["gap_text"] = None
+    profile = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+               for k, v in book.profile.items()}
+    quality["target_warnings"] = target_warnings
+    return CommunityFacts(
+        community=book.community,
+        street=book.street,
+        year=book.year,
+        period_start=book.period_start.isoformat(),
+        as_of=book.as_of.isoformat(),
+        half_year=book.is_half_year,
+        profile=profile,
+        safety=dict(book.safety) if book.safety is not None else None,
+        indicators=rows,
+        targets=evaluated,
+        quality=quality,
+        params=_jsonable(merged),
+        events=activity_events(book, personal if personal is not None else
+                               PersonalIndex.from_books([b for b in (book, previous) if b])),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _reason(problems: list[Problem]) -> str:
+    return "；".join(str(p) for p in problems) or "无法读取"
+
+
+def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = "parameters",
+               communities: list[str] | None = None) -> YearFacts:
+    """Read a year (and the year before) once and compute every community's facts.
+
+    A community that fails (unreadable workbook, bad parameters) is recorded with its
+    Chinese reason; the others go on. A parameters error in defaults.yaml fails the run
+    (raises params.ParamsError), since every community depends on it.
+    """
+    data = resolve(data_dir)
+    pdir = resolve(params_dir) if params_dir is not None else None
+    assert data is not None
+    defaults = params.load_defaults(pdir)
+    enums = reader.merge_enums(defaults.get("枚举"))
+    current = reader.read_year(data, year, enums=enums)
+    prior = reader.read_year(data, year - 1, enums=enums) if (data / str(year - 1)).is_dir() \
+        else None
+
+    out = YearFacts(year=year, run_problems=list(current.problems))
+    out.personal = PersonalIndex.from_books(
+        list(current.books.values()) + (list(prior.books.values()) if prior else []))
+    wanted = set(communities) if communities else None
+    for name, problems in current.failures.items():
+        if wanted is None or name in wanted or any(w in name for w in wanted):
+            out.failures[name] = _reason(problems)
+            out.problems[name] = list(problems)
+    if wanted:
+        for name in sorted(wanted - set(current.books) - set(current.failures)):
+            found = set(current.books) | set(current.failures)
+            out.failures[name] = f"未找到{name}{year}年的台账{closest(name, found)}"
+
+    for name, book in sorted(current.books.items()):
+        if wanted is not None and name not in wanted:
+            continue
+        out.books[name] = book
+        out.problems[name] = list(book.problems)
+        prev_book = prior.books.get(name) if prior else None
+        out.inputs[name] = [book.path] + ([prev_book.path] if prev_book is not None else [])
+        try:
+            merged = params.load_params(pdir, name)
+            leaks = personal_in_params(merged, out.personal)
+            if leaks:
+                out.failures[name] = ("参数中含有个人信息，报告中不能出现，该社区未生成：" +
+                                      "；".join(leaks) + "。请修改参数文件后重新运行")
+                continue
+            out.communities[name] = build_facts(book, prev_book, merged, out.personal)
+        except (params.ParamsError, targets.TargetError) as exc:
+            if getattr(exc, "from_defaults", False):
+                raise
+            out.failures[name] = str(exc)
+        except ValueError as exc:  # a target's 条件 outside the enum lists
+            out.failures[name] = str(exc)
+
+    # Street overviews: only for streets whose every community is in this run and read.
+    by_street: dict[str, list[str]] = {}
+    for name, book in current.books.items():
+        by_street.setdefault(book.street, []).append(name)
+    as_of = max((f.as_of for f in out.communities.values()), default=f"{year}-12-31")
+    for street, members in sorted(by_street.items()):
+        if wanted is not None and not set(members) <= wanted:
+            continue
+        facts = [out.communities[m] for m in sorted(members) if m in out.communities]
+        if not facts:
+            continue
+        rows = [r for f in facts for r in f.indicators if "condition" not in r]
+        # The street's own as-of date: a half-year street keeps 30 June on its cover and
+        # in its totals even when another street of the same run reports the whole year.
+        street_as_of = max(f.as_of for f in facts)
+        totals = engine.street_totals(rows, street, year, [f"{year}-01-01", street_as_of])
+        failed = {m: out.failures[m] for m in sorted(members) if m in out.failures}
+        out.streets[street] = StreetFacts(
+            street=street, year=year, as_of=street_as_of,
+            half_year=period.period_key(street_as_of) != period.ANNUAL,
+            communities=facts, totals=totals, failed=failed)
+    all_rows = [r for f in out.communities.values() for r in f.indicators if "condition" not in r]
+    if all_rows and len(out.streets) > 1:
+        out.totals = engine.street_totals(all_rows, "全部", year, [f"{year}-01-01", as_of])
+    return out
+
+
+def community_facts(community: str, year: int, data_dir: str | Path = "data/sample",
+                    params_dir: str | Path | None = "parameters") -> CommunityFacts:
+    """One community's facts, read from its ledgers: what a notebook opened by hand uses."""
+    result = year_facts(data_dir, year, params_dir, communities=[community])
+    if community in result.communities:
+        return result.communities[community]
+    reason = result.failures.get(community) or f"未找到{community}{year}年的台账"
+    raise LedgerError([Problem("错误", "community_failed", reason)])
+
+
+def street_facts(street: str | None, year: int, data_dir: str | Path = "data/sample",
+                 params_dir: str | Path | None = "parameters") -> StreetFacts:
+    """A street's overview facts (the first street of the data when none is named)."""
+    result = year_facts(data_dir, year, params_dir)
+    if not result.streets:
+        raise LedgerError([Problem("错误", "no_street", f"{year}年没有可汇总的街道数据")])
+    if street is None:
+        return next(iter(result.streets.values()))
+    if street not in result.streets:
+        raise LedgerError([Problem("错误", "no_street", f"未找到街道：{street}")])
+    return result.streets[street]

@@ -1,0 +1,605 @@
+"""Many reports: a street's (or a district's) summaries and overviews in one run.
+
+The analyst's year-end run must finish even when one community sent a broken workbook
+or a notebook chokes on one community's data, must not redo an hour of work after one
+workbook is resubmitted, and must survive Ctrl-C or a closed laptop lid. So:
+
+- facts are computed once, in this process, for every community (no kernel for that);
+- each report is its own papermill run in a long-lived worker process (the exporter and
+  WeasyPrint are loaded once per worker), or on a dask cluster with ``scheduler=``;
+- a failure is recorded with its Chinese reason and the others go on;
+- ``OUT/<year>/manifest.json`` is replaced after every finished report, with status,
+  reason, timings, input fingerprints and output paths;
+- a report whose inputs did not change and whose files exist is skipped;
+- files are written under temporary names and renamed, so an interrupted run leaves only
+  whole reports, and the next run finishes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import fingerprint, guard, report
+from .layout import year_folder_problem
+
+__all__ = ["BatchResult", "DONE", "FAILED", "SKIPPED", "MANIFEST", "run_batch"]
+
+DONE, FAILED, SKIPPED = "完成", "失败", "跳过"
+MANIFEST = "manifest.json"
+ALLOWED_FORMATS = ("html", "pdf")
+# A worker process that dies takes every report it was running with it; those are tried
+# again in a fresh pool this many times before they count as failed.
+POOL_ROUNDS = 2
+
+
+@dataclass
+class BatchResult:
+    """What a run did. ``reports`` maps a key (``community:<名称>`` or
+    ``overview:<街道>``) to its manifest entry."""
+
+    year: int
+    out_dir: Path
+    manifest_path: Path
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    executed: int = 0  # notebooks executed in this run (0: no kernel was started)
+    error: str | None = None  # the run could not start (bad defaults.yaml, no data …)
+    interrupted: bool = False
+    seconds: float = 0.0
+    # The reports this run was asked for. A run for some communities keeps the others'
+    # manifest entries, but their old successes and failures are not this run's.
+    scope: set[str] | None = None
+
+    def _mine(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(k, v) for k, v in self.reports.items()
+                if self.scope is None or k in self.scope]
+
+    def _with(self, status: str) -> list[str]:
+        return [k for k, v in self._mine() if v.get("status") == status]
+
+    @property
+    def built(self) -> list[str]:
+        return [k for k, v in self._mine()
+                if v.get("status") == DONE and v.get("run") == "本次生成"]
+
+    @property
+    def skipped(self) -> list[str]:
+        return self._with(SKIPPED)
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return {k: str(v.get("reason")) for k, v in self._mine()
+                if v.get("status") == FAILED}
+
+    @property
+    def exit_code(self) -> int:
+        """0 all written or up to date; 1 some report failed; 2 the run could not
+        start; 130 interrupted."""
+        if self.error:
+            return 2
+        if self.interrupted:
+            return 130
+        return 1 if self.failed else 0
+
+
+# -- progress ----------------------------------------------------------------------------
+
+class _Progress:
+    """A bar on a terminal, plain Chinese lines otherwise (a log file, CI). Every line
+    passes the personal-data guard first."""
+
+    def __init__(self, total: int, index: guard.PersonalLookup, enabled: bool | None,
+                 stream: TextIO | None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.index = index
+        self.total = total
+        self.done = 0
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.bar = None
+        if total and (enabled if enabled is not None else tty) and tty:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="生成报告", unit="份", file=self.stream,
+                            dynamic_ncols=True, leave=True)
+
+    def line(self, text: str) -> None:
+        try:
+            guard.check_text(text, self.index)
+        except guard.PersonalDataError:
+            text = guard.GuardLogFilter.NOTICE
+        if self.bar is not None:
+            self.bar.write(text, file=self.stream)
+        else:
+            print(text, file=self.stream, flush=True)
+
+    def step(self, label: str, entry: dict[str, Any]) -> None:
+        self.done += 1
+        secs = (entry.get("timings") or {}).get("total")
+        took = f"（用时{secs:.1f}秒）" if isinstance(secs, (int, float)) else ""
+        text = f"[{self.done}/{self.total}] {label}：{entry['status']}{took}"
+        if entry.get("reason"):
+            text += f"，原因：{entry['reason']}"
+        if self.bar is not None:
+            self.bar.update(1)
+            if entry["status"] == FAILED:
+                self.line(text)
+        else:
+            self.line(text)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# -- the manifest ------------------------------------------------------------------------
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class _Manifest:
+    def __init__(self, path: Path, header: dict[str, Any], old: dict[str, Any]) -> None:
+        self.path = path
+        self.header = header
+        self.reports: dict[str, dict[str, Any]] = {}
+        self.old = old
+        self.lock = threading.Lock()
+
+    def data(self) -> dict[str, Any]:
+        return {**self.header, "reports": dict(sorted(self.reports.items()))}
+
+    def save(self) -> None:
+        with self.lock:
+            text = json.dumps(self.data(), ensure_ascii=False, indent=1)
+            report.write_outputs({self.path: text.encode("utf-8")})
+
+
+# -- planning ----------------------------------------------------------------------------
+
+@dataclass
+class _Job:
+    key: str
+    label: str  # what the log line names: 社区名称 or the overview's title
+    kind: str
+    name: str
+    title: str
+    inputs: dict[str, Any]
+    digest: str
+    make_task: Callable[[], report.Task]
+    paths: dict[str, Path]
+    facts_share: float
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _up_to_date(old: dict[str, Any] | None, digest: str, out_dir: Path,
+                paths: dict[str, Path]) -> bool:
+    if not old or old.get("status") not in (DONE, SKIPPED):
+        return False
+    if old.get("fingerprint") != digest:
+        return False
+    recorded = old.get("outputs") or {}
+    wanted = {ext: _rel(p, out_dir) for ext, p in paths.items()}
+    return recorded == wanted and all(p.is_file() for p in paths.values())
+
+
+def _resolve(path: Path | str | None) -> Path | None:
+    if path is None:
+        return None
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (Path.cwd() / p).resolve()
+
+
+# -- executing ---------------------------------------------------------------------------
+
+_WORKER_INDEX: guard.PersonalLookup | None = None
+
+
+def _init_worker(index: guard.PersonalLookup | None) -> None:
+    """Runs once in every pool worker: the guard's look-up arrives once (not with every
+    task) and the exporter, template and WeasyPrint are built before the first report."""
+    global _WORKER_INDEX
+    _WORKER_INDEX = index
+    # A Ctrl-C reaches the whole process group; the parent decides what stops. When it
+    # stops a worker (SIGTERM), the worker shuts its kernel down and removes its folder.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
+    from . import export
+
+    export.warm_up()
+
+
+def _exit_on_term(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _render_in_worker(task: report.Task) -> report.Rendered:
+    try:
+        return report.render(task, _WORKER_INDEX)
+    except SystemExit as stop:
+        # The pool would report SystemExit as the task's result and take the next task;
+        # a stopped worker must stop (its kernel and folder were cleaned up on the way).
+        os._exit(int(stop.code) if isinstance(stop.code, int) else 1)
+
+
+def _render_on_dask(task: report.Task, index: Any) -> report.Rendered:
+    from . import export
+
+    export.warm_up()  # cached per process: paid once per dask worker
+    return report.render(task, index)
+
+
+@contextmanager
+def _workers_without_main() -> Iterator[None]:
+    """Start workers without re-running the caller's script in each of them.
+
+    A fresh worker process normally imports the caller's main script again; an analyst's
+    script calling ``run_batch`` without an ``if __name__ == "__main__":`` guard would
+    then start the whole batch again in every worker. The workers need nothing from it.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
+           pools: list[Any]) -> Iterator[tuple[_Job, report.Rendered]]:
+    """Yield each job's result as it finishes, in a pool of long-lived worker processes.
+    A broken pool (a worker killed by the system) is replaced and its unfinished jobs
+    tried again."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = list(jobs)
+    for round_no in range(1, POOL_ROUNDS + 1):
+        if not pending:
+            return
+        ctx = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))),
+                                   mp_context=ctx, initializer=_init_worker,
+                                   initargs=(index,))
+        pools.append(pool)
+        broken: list[_Job] = []
+        stopped = False
+        try:
+            with _workers_without_main():
+                futures = {pool.submit(_render_in_worker, job.make_task()): job
+                           for job in pending}
+            waiting = set(futures)
+            while waiting:
+                finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    job = futures[fut]
+                    try:
+                        rendered = fut.result()
+                    except BrokenProcessPool:
+                        broken.append(job)
+                        continue
+                    yield job, rendered
+        except BaseException:  # Ctrl-C, SIGTERM or the caller stopped: do not wait
+            stopped = True
+            _kill_pool(pool)
+            raise
+        finally:
+            if not stopped:
+                pool.shutdown(wait=True, cancel_futures=True)
+            pools.remove(pool)
+        pending = broken
+        if pending and round_no == POOL_ROUNDS:
+            for job in pending:
+                yield job, report.Rendered(
+                    kind=job.kind, name=job.name, ok=False,
+                    reason="生成报告的工作进程意外退出（可能内存不足），已重试仍未成功")
+
+
+def _distributed(jobs: list[_Job], scheduler: str, index: guard.PersonalLookup
+                 ) -> Iterator[tuple[_Job, report.Rendered]]:
+    """The same tasks on a dask.distributed cluster. Workers need the same Python
+    environment; results come back as file contents, so the output folder need not be
+    shared (the notebooks read facts sent with the task, not the ledgers)."""
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        shared = client.scatter(index, broadcast=True)
+        futures = {}
+        for job in jobs:
+            fut = client.submit(_render_on_dask, job.make_task(), shared, pure=False,
+                                key=f"shequ-kit-{job.kind}-{job.name}-{time.time_ns()}")
+            futures[fut] = job
+        for fut in as_completed(list(futures)):
+            job = futures[fut]
+            try:
+                yield job, fut.result()
+            except Exception as exc:  # a worker lost mid-task: that report fails
+                yield job, report.Rendered(
+                    kind=job.kind, name=job.name, ok=False,
+                    reason=f"集群工作进程未能完成该报告（{type(exc).__name__}）")
+
+
+# -- the run -----------------------------------------------------------------------------
+
+def _check_formats(formats: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    out = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    bad = [f for f in out if f not in ALLOWED_FORMATS]
+    if bad:
+        raise ValueError(f"不支持的输出格式：{'、'.join(bad)}（可选：html、pdf）")
+    return out
+
+
+class _Terminate(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: stop, keep what is whole."""
+
+
+def run_batch(
+    data_dir: Path | str,
+    year: int,
+    out_dir: Path | str = Path("outputs"),
+    params_dir: Path | str | None = Path("parameters"),
+    communities: list[str] | None = None,
+    formats: tuple[str, ...] | list[str] = ("html", "pdf"),
+    workers: int | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    notebook: Path | str | None = None,
+    overview_notebook: Path | str | None = None,
+    log: TextIO | None = None,
+) -> BatchResult:
+    """Write every community's summary and each fully covered street's overview for a
+    year into ``out_dir/<year>/``. ``progress`` None shows a bar only on a terminal;
+    ``log`` is where lines go (stderr by default). Never raises for one report's failure;
+    ``BatchResult.exit_code`` says how the run went."""
+    started = time.perf_counter()
+    data = _resolve(data_dir)
+    pdir = _resolve(params_dir)
+    out = _resolve(out_dir)
+    assert data is not None and out is not None
+    year_dir = out / str(year)
+    result = BatchResult(year=year, out_dir=out, manifest_path=year_dir / MANIFEST)
+    say = _Progress(0, report.NullIndex(), False, log)
+
+    def fail(message: str) -> BatchResult:
+        result.error = message
+        say.line(f"错误：{message}")
+        result.seconds = time.perf_counter() - started
+        return result
+
+    try:
+        fmts = _check_formats(formats)
+    except ValueError as exc:
+        return fail(str(exc))
+    nb_path = _resolve(notebook) or report.COMMUNITY_NOTEBOOK
+    ov_path = _resolve(overview_notebook) or report.OVERVIEW_NOTEBOOK
+    problem = year_folder_problem(data, year)
+    if problem:
+        return fail(problem)
+    if pdir is not None and not pdir.is_dir():
+        return fail(f"未找到参数目录：{pdir}")
+
+    report.clean_temp_files(year_dir)
+
+    from . import params as params_mod
+    from .assemble import year_facts
+    from .model import LedgerError
+
+    t0 = time.perf_counter()
+    try:
+        facts = year_facts(data, year, pdir, communities=communities)
+    except (params_mod.ParamsError, LedgerError) as exc:  # defaults.yaml, or the year itself
+        return fail(str(exc))
+    facts_seconds = time.perf_counter() - t0
+    index: guard.PersonalLookup = facts.personal if facts.personal is not None \
+        else report.NullIndex()
+    facts.books.clear()  # the ledgers themselves are not needed any more
+    if not facts.communities and not facts.failures:
+        return fail(f"{data}/{year} 下没有找到台账")
+    say.index = index
+    _write_checklists(facts, out, index, say)
+
+    options = {"year": year, "formats": list(fmts)}
+    share = facts_seconds / max(1, len(facts.communities) + len(facts.failures))
+
+    jobs: list[_Job] = []
+    member_digest: dict[str, str | None] = {}
+    missing_nb = [p for p, needed in ((nb_path, bool(facts.communities)),
+                                      (ov_path, bool(facts.streets)))
+                  if needed and not p.is_file()]
+    if missing_nb:
+        return fail("未找到报告笔记本：" + "、".join(str(p) for p in missing_nb))
+
+    for name, cf in sorted(facts.communities.items()):
+        inputs = fingerprint.community_inputs(name, facts.inputs.get(name, []), pdir, nb_path,
+                                              options)
+        data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
+                                            "params")}
+        member_digest[name] = fingerprint.combine(data_part)
+        jobs.append(_Job(
+            key=f"community:{name}", label=name, kind="community", name=name, title=cf.title,
+            inputs=inputs, digest=fingerprint.combine(inputs),
+            make_task=lambda cf=cf: report.community_task(cf, nb_path, data, pdir, fmts),
+            paths=report.output_paths(out, "community", name, year, cf.title, fmts),
+            facts_share=share))
+    for street, sf in sorted(facts.streets.items()):
+        members = {c.community: member_digest.get(c.community) for c in sf.communities}
+        members.update({m: None for m in sf.failed})
+        inputs = fingerprint.overview_inputs(members, sf.failed, pdir, ov_path, options)
+        jobs.append(_Job(
+            key=f"overview:{street}", label=sf.title, kind="overview", name=street,
+            title=sf.title, inputs=inputs, digest=fingerprint.combine(inputs),
+            make_task=lambda sf=sf: report.overview_task(sf, ov_path, data, pdir, fmts),
+            paths=report.output_paths(out, "overview", street, year, sf.title, fmts),
+            facts_share=0.0))
+
+    old = _read_manifest(result.manifest_path)
+    old_reports: dict[str, Any] = old.get("reports") or {}
+    header = {"year": year, "data_dir": str(data),
+              "params_dir": None if pdir is None else str(pdir), "formats": list(fmts)}
+    manifest = _Manifest(result.manifest_path, header, old_reports)
+    if communities:  # a partial run keeps what earlier runs recorded for the others
+        manifest.reports.update(old_reports)
+
+    todo: list[_Job] = []
+    for job in jobs:
+        prev = old_reports.get(job.key)
+        if not force and _up_to_date(prev, job.digest, out, job.paths):
+            entry = dict(prev or {}, status=SKIPPED, reason=None, run="沿用上次结果")
+            manifest.reports[job.key] = entry
+        else:
+            todo.append(job)
+    failed_now: dict[str, dict[str, Any]] = {}
+    for name, reason in sorted(facts.failures.items()):
+        failed_now[f"community:{name}"] = {
+            "kind": "community", "name": name, "status": FAILED, "reason": reason,
+            "run": "本次生成", "timings": report.json_timings({"facts": share, "total": share}),
+            "fingerprint": None, "inputs": {}, "outputs": {}}
+    manifest.reports.update(failed_now)
+    result.scope = {job.key for job in jobs} | set(failed_now)
+
+    total = len(jobs) + len(failed_now)
+    say.close()
+    say = _Progress(total, index, progress, log)
+    unchanged = not todo and all(
+        {k: v for k, v in (old_reports.get(key) or {}).items() if k != "timings"}
+        == {k: v for k, v in entry.items() if k != "timings"}
+        for key, entry in failed_now.items())
+    skipped_n = len(jobs) - len(todo)
+    if skipped_n:
+        say.line(f"{skipped_n}份报告的输入未变化，沿用上次结果（如需重新生成请加 --force）")
+    for entry in failed_now.values():
+        say.step(entry["name"], entry)
+    for job in jobs:
+        if job not in todo:
+            say.done += 1
+            if say.bar is not None:
+                say.bar.update(1)
+    if todo or not unchanged or not result.manifest_path.exists():
+        manifest.save()
+
+    pools: list[Any] = []
+    previous_term = None
+    if threading.current_thread() is threading.main_thread():
+        def _on_term(signum: int, frame: Any) -> None:
+            raise _Terminate()
+
+        previous_term = signal.signal(signal.SIGTERM, _on_term)
+    # Big reports first: the overview takes longest and should not start last.
+    todo.sort(key=lambda j: (j.kind != "overview", j.name))
+    try:
+        results = (_distributed(todo, scheduler, index) if scheduler
+                   else _local(todo, workers or os.cpu_count() or 1, index, pools))
+        for job, rendered in results:
+            entry = _finish(job, rendered, out)
+            result.executed += 1 if rendered.attempts else 0
+            manifest.reports[job.key] = entry
+            manifest.save()
+            say.step(job.label, entry)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        for pool in pools:
+            _kill_pool(pool)
+        say.line("运行已中断：已完成的报告均完整保留，再次运行将继续生成其余报告。")
+    finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
+        say.close()
+        report.clean_temp_files(year_dir)
+
+    result.reports = manifest.reports
+    result.seconds = time.perf_counter() - started
+    if not result.interrupted:
+        n_failed = len(result.failed)
+        say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份，"
+                 f"用时{result.seconds:.1f}秒。清单：{result.manifest_path}")
+    return result
+
+
+def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
+                      say: _Progress) -> None:
+    """Each community's 数据核对单 beside its report: the reader's problems and the
+    targets whose 条件 found rows only under another 条线. Built on every run (cheap,
+    no kernel) so it always matches the ledgers, but written only when its content
+    changed: an unchanged re-run rewrites no file. A refusal by the guard is one line."""
+    from . import checklist
+
+    for name, cf in sorted(facts.communities.items()):
+        title = checklist.checklist_title(name, cf.year, cf.half_year)
+        problems = list(facts.problems.get(name) or []) + \
+            list((cf.quality or {}).get("target_warnings") or [])
+        try:
+            files = checklist.checklist_files(title, problems, index)
+            paths = checklist.checklist_paths(out, cf.year, name, title)
+            # The page is deterministic (the workbook carries a save time): it decides.
+            if all(p.is_file() for p in paths.values()) and \
+                    paths["html"].read_bytes() == files["html"]:
+                continue
+            report.write_outputs({paths[ext]: files[ext] for ext in paths})
+        except guard.PersonalDataError as exc:
+            say.line(f"错误：{exc}")
+        except OSError as exc:
+            say.line(f"错误：写入{title}失败：{exc.strerror or type(exc).__name__}")
+
+
+def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
+    """Write a finished report's files (the manifest is saved after this, so a kill in
+    between only means the report is built again next time)."""
+    timings = {"facts": job.facts_share,
+               **{k: v for k, v in rendered.timings.items() if k != "total"}}
+    entry: dict[str, Any] = {"kind": job.kind, "name": job.name, "status": FAILED,
+                             "reason": rendered.reason, "run": "本次生成",
+                             "fingerprint": None, "inputs": job.inputs, "outputs": {},
+                             "attempts": rendered.attempts}
+    if rendered.ok:
+        t0 = time.perf_counter()
+        try:
+            report.write_outputs({job.paths[ext]: rendered.files[ext] for ext in job.paths})
+        except OSError as exc:
+            entry["reason"] = f"写入报告文件失败：{exc.strerror or type(exc).__name__}"
+        else:
+            entry.update(status=DONE, reason=None, fingerprint=job.digest,
+                         outputs={ext: _rel(p, out) for ext, p in job.paths.items()})
+        timings["write"] = time.perf_counter() - t0
+    # The worker's total includes its own bookkeeping between stages.
+    timings["total"] = (rendered.timings.get("total", 0.0) + timings["facts"]
+                        + timings.get("write", 0.0))
+    entry["timings"] = report.json_timings(timings)
+    return entry
+
+
+def _kill_pool(pool: Any) -> None:
+    """Stop a pool's workers (those this run started) and forget its queued reports."""
+    processes = dict(getattr(pool, "_processes", None) or {})
+    for proc in processes.values():
+        try:
+            proc.terminate()
+        except Exception:  # already gone
+            pass
+    deadline = time.monotonic() + 10
+    for proc in processes.values():  # give each its kernel shut-down
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
