@@ -352,6 +352,9 @@ def _die_with_parent() -> None:
 def _render_in_worker(task: report.Task) -> report.Rendered:
     try:
         return report.render(task, _WORKER_INDEX)
+    except report.ReportTimeoutError:  # its signal came as the report ended: still late
+        return report.Rendered(kind=task.kind, name=task.name, ok=False,
+                               reason=report._reason(report.ReportTimeoutError(), None))
     except SystemExit as stop:
         # The pool would report SystemExit as the task's result and take the next task;
         # a stopped worker must stop (its kernel and folder were cleaned up on the way).

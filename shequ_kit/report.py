@@ -60,10 +60,6 @@ TEMP_MARK = "shequ-kit-"
 _OUR_TEMP = re.compile(rf"^\..+\.{re.escape(TEMP_MARK)}(\d+)-\d+\.tmp$")
 # A timed-out report's reason starts with this word; the batch counts them by it.
 TIMEOUT_MARK = "超时"
-# After the time limit the report's kernel is killed, which ends a hanging cell within a
-# second or two. A report still running this much later (hung outside the kernel, e.g.
-# in the PDF export) is interrupted where it is.
-TIMEOUT_GRACE = 15.0
 KERNEL = "python3"
 START_ATTEMPTS = 3
 START_BACKOFF = 1.0  # seconds, doubled after each failed start
@@ -234,7 +230,12 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed process nobody has reaped yet is gone too
+        import psutil
+
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except Exception:  # psutil.NoSuchProcess: it went meanwhile
+        return False
 
 
 # -- executing ---------------------------------------------------------------------------
@@ -254,22 +255,27 @@ def _is_start_race(exc: BaseException) -> bool:
     return any(s in text for s in _START_RACES)
 
 
-class ReportTimeoutError(Exception):
-    """The report ran past its time limit."""
+class ReportTimeoutError(KeyboardInterrupt):
+    """The report ran past its time limit. Raised in the rendering thread by a signal
+    while nbclient's event loop runs; asyncio lets only KeyboardInterrupt and SystemExit
+    out of a task (any other exception would end one task and the loop would go on
+    waiting for the dead kernel), hence the base class. ``render`` catches it."""
 
 
 class _Deadline:
-    """A report's time limit. When it passes, the report's kernel is killed (the hanging
-    cell then ends as a dead kernel, through papermill's own error path) and the report
-    counts as timed out. papermill's own cell timeout is not used: it has marked a
-    hanging cell completed. In the main thread (a pool worker) an alarm also interrupts
-    a report that hangs outside its kernel."""
+    """A report's time limit. When it passes, the report's kernel is killed and the
+    thread rendering the report is interrupted (a signal aimed at it: nbclient waits for
+    the kernel's output in a blocking call that a dead kernel never ends), so the report
+    counts as timed out and the worker takes the next one. papermill's own cell timeout
+    is not used: it has marked a hanging cell completed. Off the main thread (a dask
+    worker) only the kernel is killed."""
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds if seconds and seconds > 0 else None
         self.expired = False
         self.km: Any = None
         self._armed = False
+        self._main: int | None = None
         self._timer: threading.Timer | None = None
         self._previous: Any = None
 
@@ -277,13 +283,13 @@ class _Deadline:
         if self.seconds is None:
             return
         self._armed = True
+        if threading.current_thread() is threading.main_thread() \
+                and hasattr(signal, "pthread_kill"):
+            self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
+            self._main = threading.get_ident()
         self._timer = threading.Timer(self.seconds, self._expire)
         self._timer.daemon = True
         self._timer.start()
-        if threading.current_thread() is threading.main_thread() \
-                and hasattr(signal, "setitimer"):
-            self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds + TIMEOUT_GRACE)
 
     def stop(self) -> None:
         self._armed = False
@@ -291,9 +297,9 @@ class _Deadline:
             self._timer.cancel()
             self._timer = None
         if self._previous is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
             self._previous = None
+            self._main = None
 
     def _expire(self) -> None:
         if not self._armed:
@@ -301,6 +307,8 @@ class _Deadline:
         self.expired = True
         if self.km is not None:
             _kill_kernel(self.km)
+        if self._main is not None and self._armed:
+            signal.pthread_kill(self._main, signal.SIGALRM)
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
         if self._armed:
@@ -310,6 +318,24 @@ class _Deadline:
     def check(self) -> None:
         if self.expired:
             raise ReportTimeoutError()
+
+
+def _abandon_loop() -> None:
+    """Drop this thread's event loop after a report was interrupted in it: nbclient's
+    tasks for the killed kernel are still queued there, and the next use of the loop (the
+    kernel's shut-down, the worker's next report) would run them and wait forever. The
+    next papermill run gets a fresh loop."""
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if loop.is_running():
+        return
+    loop.set_exception_handler(lambda loop, context: None)  # "task destroyed" noise
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    loop.close()
 
 
 def _kill_kernel(km: Any) -> None:
@@ -351,6 +377,9 @@ def execute(nb: Any, parameters: dict[str, Any], cwd: Path,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                 km=km)
             return executed, tried
+        except ReportTimeoutError:
+            _abandon_loop()
+            raise
         except Exception as exc:
             if deadline is not None:
                 deadline.check()
@@ -494,8 +523,8 @@ def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
         files["ipynb"] = nbformat.writes(executed).encode("utf-8")
         result.files = files
         result.ok = True
-    except Exception as exc:  # every report failure becomes its reason; the batch goes on
-        deadline.stop()
+    except (Exception, ReportTimeoutError) as exc:  # every report failure becomes its
+        deadline.stop()                                # reason; the batch goes on
         result.reason = _reason(ReportTimeoutError() if deadline.expired else exc, index)
     finally:
         deadline.stop()
