@@ -194,14 +194,14 @@ def test_a_run_gives_up_on_a_lock_held_too_long(only_a_broken_workbook: Path, ti
                                                tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "out"
     monkeypatch.setattr(batch, "LOCK_NOTICE", 0.1)
-    monkeypatch.setattr(batch, "LOCK_TIMEOUT", 0.3)
+    monkeypatch.setattr(batch, "LOCK_TIMEOUT", 1.0)
     lock = hold_lock(out)
     try:
         result, log = run(only_a_broken_workbook, out, tiny)
     finally:
         lock.release()
     assert result.exit_code == 1
-    assert result.manifest_error == "另一个运行长时间占用清单（超过0秒）"
+    assert result.manifest_error == "另一个运行长时间占用清单（超过1秒）"
     assert "错误：清单保存失败（另一个运行长时间占用清单" in log
     assert not (out / str(YEAR) / "manifest.json").exists()
 
