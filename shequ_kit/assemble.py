@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import engine, params, period, reader, targets
+from . import engine, oserror, params, period, reader, targets
 from .catalogue import CATALOGUE, canonical_condition
 from .drafting import target_label
 from .events import activity_events
@@ -273,6 +273,8 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
             out.failures[name] = str(exc)
         except ValueError as exc:  # a target's 条件 outside the enum lists
             out.failures[name] = str(exc)
+        except OSError as exc:  # e.g. a 社区名称 too long for a file name: this one only
+            out.failures[name] = f"读取社区参数文件失败：{oserror.describe(exc)}"
 
     # Street overviews: only for streets whose every community is in this run and read.
     by_street: dict[str, list[str]] = {}

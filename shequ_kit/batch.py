@@ -12,7 +12,13 @@ workbook is resubmitted, and must survive Ctrl-C or a closed laptop lid. So:
   reason, timings, input fingerprints and output paths;
 - a report whose inputs did not change and whose files exist is skipped;
 - files are written under temporary names and renamed, so an interrupted run leaves only
-  whole reports, and the next run finishes the rest.
+  whole reports, and the next run finishes the rest;
+- a report that runs past ``timeout`` seconds has its kernel ended and counts as 超时;
+- workers (and through them the kernels) end themselves within seconds when the run's
+  own process is killed, even with ``kill -9``;
+- the manifest is saved under a lock file, re-read and merged, so two runs on one output
+  folder (different communities) keep each other's reports; a failed save is retried
+  once and reported, never ending the run.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import fingerprint, guard, report
+from . import fingerprint, guard, oserror, report
 from .layout import year_folder_problem
 
 __all__ = ["BatchResult", "DONE", "FAILED", "SKIPPED", "MANIFEST", "run_batch"]
@@ -41,6 +47,12 @@ ALLOWED_FORMATS = ("html", "pdf")
 # A worker process that dies takes every report it was running with it; those are tried
 # again in a fresh pool this many times before they count as failed.
 POOL_ROUNDS = 2
+DEFAULT_TIMEOUT = 600.0  # seconds per report; generous: a community takes ~10 s
+# Waiting for another run's manifest save: say so after LOCK_NOTICE seconds, give up (and
+# report the save as failed) after LOCK_TIMEOUT.
+LOCK_NOTICE = 2.0
+LOCK_TIMEOUT = 120.0
+PARENT_POLL = 1.0  # seconds between a worker's checks that the run's process still lives
 
 
 @dataclass
@@ -56,6 +68,7 @@ class BatchResult:
     error: str | None = None  # the run could not start (bad defaults.yaml, no data …)
     interrupted: bool = False
     seconds: float = 0.0
+    manifest_error: str | None = None  # the manifest could not be saved (the disk is full …)
     # The reports this run was asked for. A run for some communities keeps the others'
     # manifest entries, but their old successes and failures are not this run's.
     scope: set[str] | None = None
@@ -89,7 +102,7 @@ class BatchResult:
             return 2
         if self.interrupted:
             return 130
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.manifest_error else 0
 
 
 # -- progress ----------------------------------------------------------------------------
@@ -152,20 +165,74 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 class _Manifest:
+    """The year's manifest as this run sees it. Another run may write the same file at
+    the same time (other communities): every save takes a lock file, re-reads the file
+    and keeps the other run's entries, so neither run's reports vanish from it."""
+
     def __init__(self, path: Path, header: dict[str, Any], old: dict[str, Any]) -> None:
         self.path = path
         self.header = header
         self.reports: dict[str, dict[str, Any]] = {}
         self.old = old
         self.lock = threading.Lock()
+        self.scope: set[str] = set()  # the entries this run decides
+        self.dropped: set[str] = set()  # old entries a full run removes (gone communities)
+        self.error: str | None = None  # why the last save failed; None once one succeeds
+        self.say: Callable[[str], None] = lambda text: None
 
     def data(self) -> dict[str, Any]:
         return {**self.header, "reports": dict(sorted(self.reports.items()))}
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Save, retrying once; a failure is reported in Chinese and remembered (the run
+        then exits 1), never raised: the reports themselves are already written."""
         with self.lock:
+            for attempt in (1, 2):
+                try:
+                    self._save_locked()
+                except OSError as exc:  # a full disk, a lock held too long, …
+                    if attempt == 1:
+                        time.sleep(0.5)
+                        continue
+                    reason = (f"另一个运行长时间占用清单（超过{LOCK_TIMEOUT:.0f}秒）"
+                              if _is_lock_timeout(exc) else oserror.describe(exc))
+                    if reason != self.error:
+                        self.say(f"错误：清单保存失败（{reason}），已重试一次；已生成的报告"
+                                 f"文件不受影响，其余报告继续生成。清单：{self.path}")
+                    self.error = reason
+                    return False
+                self.error = None
+                return True
+        return False  # not reached
+
+    def _save_locked(self) -> None:
+        from filelock import FileLock, Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
+        try:
+            lock.acquire(timeout=LOCK_NOTICE)
+        except Timeout:
+            self.say(f"另一个运行正在写入{self.path.parent}的清单，等待…")
+            lock.acquire(timeout=LOCK_TIMEOUT)
+        try:
+            on_disk = _read_manifest(self.path).get("reports") or {}
+            merged = {k: v for k, v in self.reports.items() if k not in self.scope}
+            merged.update({k: v for k, v in on_disk.items()
+                           if k not in self.scope and k not in self.dropped
+                           and isinstance(v, dict)})
+            merged.update({k: v for k, v in self.reports.items() if k in self.scope})
+            self.reports = merged
             text = json.dumps(self.data(), ensure_ascii=False, indent=1)
             report.write_outputs({self.path: text.encode("utf-8")})
+        finally:
+            lock.release()
+
+
+def _is_lock_timeout(exc: BaseException) -> bool:
+    from filelock import Timeout
+
+    return isinstance(exc, Timeout)
 
 
 # -- planning ----------------------------------------------------------------------------
@@ -199,7 +266,10 @@ def _up_to_date(old: dict[str, Any] | None, digest: str, out_dir: Path,
         return False
     recorded = old.get("outputs") or {}
     wanted = {ext: _rel(p, out_dir) for ext, p in paths.items()}
-    return recorded == wanted and all(p.is_file() for p in paths.values())
+    try:
+        return recorded == wanted and all(p.is_file() for p in paths.values())
+    except OSError:  # a name too long for the file system: not there, so build it
+        return False
 
 
 def _resolve(path: Path | str | None) -> Path | None:
@@ -207,6 +277,22 @@ def _resolve(path: Path | str | None) -> Path | None:
         return None
     p = Path(path).expanduser()
     return p if p.is_absolute() else (Path.cwd() / p).resolve()
+
+
+def _out_overlaps_data(data: Path, out: Path) -> str | None:
+    """Why ``out`` may not be used: it is, holds or lies inside one of the data folder's
+    year folders (a run there would mix reports into the ledgers and clean up among the
+    user's own files). None when it is fine."""
+    out = out.resolve()
+    try:
+        years = [p.resolve() for p in data.iterdir() if p.is_dir() and p.name.isdigit()]
+    except OSError:
+        return None  # the data folder's own error is reported later
+    for y in sorted(years):
+        if out == y or out.is_relative_to(y) or y.is_relative_to(out):
+            return (f"输出目录不能是台账目录、包含台账的年份文件夹或位于其中：{out}"
+                    f"（台账年份文件夹：{y}）。请另选输出目录，例如 --out outputs")
+    return None
 
 
 # -- executing ---------------------------------------------------------------------------
@@ -223,6 +309,7 @@ def _init_worker(index: guard.PersonalLookup | None) -> None:
     # stops a worker (SIGTERM), the worker shuts its kernel down and removes its folder.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+    _die_with_parent()
     from . import export
 
     export.warm_up()
@@ -232,9 +319,43 @@ def _exit_on_term(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """A worker whose run was killed (``kill -9``, an out-of-memory kill) would go on
+    rendering for minutes with its kernel, each holding hundreds of MB. So the worker
+    asks for SIGTERM when its parent dies (Linux ``prctl``; a SIGTERM shuts its kernel
+    down and removes its folder), and a watchdog thread checks the parent every second
+    (other systems, and a parent that died before the ``prctl``). The kernels themselves
+    exit within a second of their worker (ipykernel watches its parent)."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    ppid = parent.pid if parent is not None and parent.pid else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watchdog alone
+            pass
+
+    def watch() -> None:
+        while os.getppid() == ppid:
+            time.sleep(PARENT_POLL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="shequ-kit-parent-watch", daemon=True).start()
+
+
 def _render_in_worker(task: report.Task) -> report.Rendered:
     try:
         return report.render(task, _WORKER_INDEX)
+    except report.ReportTimeoutError:  # its signal came as the report ended: still late
+        return report.Rendered(kind=task.kind, name=task.name, ok=False,
+                               reason=report._reason(report.ReportTimeoutError(), None))
     except SystemExit as stop:
         # The pool would report SystemExit as the task's result and take the next task;
         # a stopped worker must stop (its kernel and folder were cleaned up on the way).
@@ -265,8 +386,15 @@ def _workers_without_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
+def _timed(job: _Job, timeout: float | None) -> report.Task:
+    task = job.make_task()
+    task.timeout = timeout
+    return task
+
+
 def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
-           pools: list[Any]) -> Iterator[tuple[_Job, report.Rendered]]:
+           pools: list[Any], timeout: float | None = None
+           ) -> Iterator[tuple[_Job, report.Rendered]]:
     """Yield each job's result as it finishes, in a pool of long-lived worker processes.
     A broken pool (a worker killed by the system) is replaced and its unfinished jobs
     tried again."""
@@ -287,7 +415,7 @@ def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
         stopped = False
         try:
             with _workers_without_main():
-                futures = {pool.submit(_render_in_worker, job.make_task()): job
+                futures = {pool.submit(_render_in_worker, _timed(job, timeout)): job
                            for job in pending}
             waiting = set(futures)
             while waiting:
@@ -299,6 +427,10 @@ def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
                     except BrokenProcessPool:
                         broken.append(job)
                         continue
+                    except Exception as exc:  # this report only; the others go on
+                        rendered = report.Rendered(
+                            kind=job.kind, name=job.name, ok=False,
+                            reason=f"生成报告的工作进程出错（{type(exc).__name__}）")
                     yield job, rendered
         except BaseException:  # Ctrl-C, SIGTERM or the caller stopped: do not wait
             stopped = True
@@ -316,8 +448,8 @@ def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
                     reason="生成报告的工作进程意外退出（可能内存不足），已重试仍未成功")
 
 
-def _distributed(jobs: list[_Job], scheduler: str, index: guard.PersonalLookup
-                 ) -> Iterator[tuple[_Job, report.Rendered]]:
+def _distributed(jobs: list[_Job], scheduler: str, index: guard.PersonalLookup,
+                 timeout: float | None = None) -> Iterator[tuple[_Job, report.Rendered]]:
     """The same tasks on a dask.distributed cluster. Workers need the same Python
     environment; results come back as file contents, so the output folder need not be
     shared (the notebooks read facts sent with the task, not the ledgers)."""
@@ -327,7 +459,7 @@ def _distributed(jobs: list[_Job], scheduler: str, index: guard.PersonalLookup
         shared = client.scatter(index, broadcast=True)
         futures = {}
         for job in jobs:
-            fut = client.submit(_render_on_dask, job.make_task(), shared, pure=False,
+            fut = client.submit(_render_on_dask, _timed(job, timeout), shared, pure=False,
                                 key=f"shequ-kit-{job.kind}-{job.name}-{time.time_ns()}")
             futures[fut] = job
         for fut in as_completed(list(futures)):
@@ -368,10 +500,12 @@ def run_batch(
     notebook: Path | str | None = None,
     overview_notebook: Path | str | None = None,
     log: TextIO | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> BatchResult:
     """Write every community's summary and each fully covered street's overview for a
     year into ``out_dir/<year>/``. ``progress`` None shows a bar only on a terminal;
-    ``log`` is where lines go (stderr by default). Never raises for one report's failure;
+    ``log`` is where lines go (stderr by default); ``timeout`` is each report's limit in
+    seconds (None or 0: none). Never raises for one report's failure;
     ``BatchResult.exit_code`` says how the run went."""
     started = time.perf_counter()
     data = _resolve(data_dir)
@@ -399,6 +533,9 @@ def run_batch(
         return fail(problem)
     if pdir is not None and not pdir.is_dir():
         return fail(f"未找到参数目录：{pdir}")
+    overlap = _out_overlaps_data(data, out)
+    if overlap:
+        return fail(overlap)
 
     report.clean_temp_files(year_dir)
 
@@ -459,6 +596,7 @@ def run_batch(
     header = {"year": year, "data_dir": str(data),
               "params_dir": None if pdir is None else str(pdir), "formats": list(fmts)}
     manifest = _Manifest(result.manifest_path, header, old_reports)
+    manifest.say = lambda text: say.line(text)
     if communities:  # a partial run keeps what earlier runs recorded for the others
         manifest.reports.update(old_reports)
 
@@ -478,6 +616,9 @@ def run_batch(
             "fingerprint": None, "inputs": {}, "outputs": {}}
     manifest.reports.update(failed_now)
     result.scope = {job.key for job in jobs} | set(failed_now)
+    manifest.scope = result.scope
+    if not communities:  # a full run drops the entries of communities no longer there
+        manifest.dropped = set(old_reports) - result.scope
 
     total = len(jobs) + len(failed_now)
     say.close()
@@ -509,8 +650,9 @@ def run_batch(
     # Big reports first: the overview takes longest and should not start last.
     todo.sort(key=lambda j: (j.kind != "overview", j.name))
     try:
-        results = (_distributed(todo, scheduler, index) if scheduler
-                   else _local(todo, workers or os.cpu_count() or 1, index, pools))
+        limit = timeout if timeout and timeout > 0 else None
+        results = (_distributed(todo, scheduler, index, limit) if scheduler
+                   else _local(todo, workers or os.cpu_count() or 1, index, pools, limit))
         for job, rendered in results:
             entry = _finish(job, rendered, out)
             result.executed += 1 if rendered.attempts else 0
@@ -528,12 +670,19 @@ def run_batch(
         say.close()
         report.clean_temp_files(year_dir)
 
+    if manifest.error is not None:  # the last save failed: one more try at the end
+        manifest.save()
+    result.manifest_error = manifest.error
     result.reports = manifest.reports
     result.seconds = time.perf_counter() - started
     if not result.interrupted:
         n_failed = len(result.failed)
-        say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份，"
-                 f"用时{result.seconds:.1f}秒。清单：{result.manifest_path}")
+        n_late = sum(1 for r in result.failed.values() if r.startswith(report.TIMEOUT_MARK))
+        late = f"（其中{report.TIMEOUT_MARK}{n_late}份）" if n_late else ""
+        saved = (f"清单未能保存（{manifest.error}）：{result.manifest_path}"
+                 if manifest.error else f"清单：{result.manifest_path}")
+        say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份{late}，"
+                 f"用时{result.seconds:.1f}秒。{saved}")
     return result
 
 
@@ -577,7 +726,7 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
         try:
             report.write_outputs({job.paths[ext]: rendered.files[ext] for ext in job.paths})
         except OSError as exc:
-            entry["reason"] = f"写入报告文件失败：{exc.strerror or type(exc).__name__}"
+            entry["reason"] = f"写入报告文件失败：{oserror.describe(exc)}"
         else:
             entry.update(status=DONE, reason=None, fingerprint=job.digest,
                          outputs={ext: _rel(p, out) for ext, p in job.paths.items()})

@@ -80,6 +80,7 @@ _ARGPARSE_MESSAGES = (
     ("unrecognized arguments: ", "无法识别的参数："),
     ("invalid choice: ", "无效的选择："),
     ("invalid int value: ", "不是有效的整数："),
+    ("invalid float value: ", "不是有效的数字："),
     ("expected one argument", "需要一个参数值"),
     ("expected at least one argument", "至少需要一个参数值"),
     ("ambiguous option: ", "选项有歧义："),
@@ -156,6 +157,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, default=None, metavar="个数", help="并行进程数（默认CPU核数）")
     r.add_argument("--force", action="store_true", help="忽略已有结果，全部重新生成")
     r.add_argument("--scheduler", metavar="地址", help="Dask调度器地址（如tcp://10.0.0.5:8786），不填则本机运行")
+    r.add_argument("--timeout", type=float, default=600, metavar="秒",
+                   help="每份报告的时限，超时则终止该报告并记为超时（默认600，0为不限）")
+    r.add_argument("--notebook", type=Path, default=None, metavar="文件",
+                   help="社区报告使用的笔记本（默认notebooks/community_report.ipynb）")
+    r.add_argument("--overview-notebook", type=Path, default=None, metavar="文件",
+                   help="街道汇总使用的笔记本（默认notebooks/street_overview.ipynb）")
     return p
 
 
@@ -290,7 +297,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in a.formats.split(",") if f.strip())
     result = run_batch(a.data, a.year, out_dir=a.out, params_dir=a.params,
                        communities=a.community, formats=formats, workers=a.workers,
-                       force=a.force, scheduler=a.scheduler)
+                       force=a.force, scheduler=a.scheduler, timeout=a.timeout,
+                       notebook=a.notebook, overview_notebook=a.overview_notebook)
     return int(result.exit_code)
 
 

@@ -83,14 +83,15 @@ def test_a_failed_write_keeps_the_old_report(tmp_path: Path) -> None:
 
 
 def test_clean_temp_files_removes_what_a_killed_run_left(tmp_path: Path) -> None:
-    left = tmp_path / "2024" / "天运社区" / ".天运社区2024年度工作总结.pdf.123.456.tmp"
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(done.stdout)
+    left = (tmp_path / "2024" / "天运社区"
+            / f".天运社区2024年度工作总结.pdf.{report.TEMP_MARK}{dead_pid}-456.tmp")
     left.parent.mkdir(parents=True)
     left.write_bytes(b"%PDF-half")
     kept = tmp_path / "2024" / "天运社区" / "天运社区2024年度工作总结.pdf"
     kept.write_bytes(b"%PDF-whole")
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
-    dead_pid = int(done.stdout)
     dead = Path(tempfile.mkdtemp(prefix=f"{report.TEMP_PREFIX}{dead_pid}-"))
     alive = Path(tempfile.mkdtemp(prefix=f"{report.TEMP_PREFIX}{os.getpid()}-"))
     try:
