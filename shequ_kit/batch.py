@@ -44,8 +44,9 @@ POOL_ROUNDS = 2
 
 @dataclass
 class BatchResult:
-    """What a run did. ``reports`` maps a key (``community:<名称>`` or
-    ``overview:<街道>``) to its manifest entry."""
+    """What a run did. ``reports`` maps a key (``community:<名称>``,
+    ``community:<街道>/<名称>`` for a district's namesakes, or ``overview:<街道>``) to
+    its manifest entry."""
 
     year: int
     out_dir: Path
