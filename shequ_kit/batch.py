@@ -57,8 +57,9 @@ PARENT_POLL = 1.0  # seconds between a worker's checks that the run's process st
 
 @dataclass
 class BatchResult:
-    """What a run did. ``reports`` maps a key (``community:<名称>`` or
-    ``overview:<街道>``) to its manifest entry."""
+    """What a run did. ``reports`` maps a key (``community:<名称>``,
+    ``community:<街道>/<名称>`` for a district's namesakes, or ``overview:<街道>``) to
+    its manifest entry."""
 
     year: int
     out_dir: Path
@@ -501,12 +502,17 @@ def run_batch(
     overview_notebook: Path | str | None = None,
     log: TextIO | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    overview: bool = False,
 ) -> BatchResult:
     """Write every community's summary and each fully covered street's overview for a
     year into ``out_dir/<year>/``. ``progress`` None shows a bar only on a terminal;
     ``log`` is where lines go (stderr by default); ``timeout`` is each report's limit in
     seconds (None or 0: none). Never raises for one report's failure;
-    ``BatchResult.exit_code`` says how the run went."""
+    ``BatchResult.exit_code`` says how the run went.
+
+    A street with a single community gets no overview (it would repeat that community's
+    summary) unless ``overview`` is True; the summary line says which were left out.
+    ``communities`` names communities by 社区名称 or ``街道/社区名称``."""
     started = time.perf_counter()
     data = _resolve(data_dir)
     pdir = _resolve(params_dir)
@@ -568,20 +574,32 @@ def run_batch(
     if missing_nb:
         return fail("未找到报告笔记本：" + "、".join(str(p) for p in missing_nb))
 
+    # A community is (街道, 社区名称); its run key is the name, or 街道/社区名称 where the
+    # name alone is not enough (reader.community_key).
+    key_of: dict[tuple[str, str], str] = {}
     for name, cf in sorted(facts.communities.items()):
-        inputs = fingerprint.community_inputs(name, facts.inputs.get(name, []), pdir, nb_path,
-                                              options)
+        key_of[(cf.street, cf.community)] = name
+        inputs = fingerprint.community_inputs(cf.community, facts.inputs.get(name, []), pdir,
+                                              nb_path, options, street=cf.street or None)
         data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
-                                            "params")}
+                                            "params", "street_defaults") if k in inputs}
         member_digest[name] = fingerprint.combine(data_part)
         jobs.append(_Job(
             key=f"community:{name}", label=name, kind="community", name=name, title=cf.title,
             inputs=inputs, digest=fingerprint.combine(inputs),
-            make_task=lambda cf=cf: report.community_task(cf, nb_path, data, pdir, fmts),
+            make_task=lambda cf=cf, name=name: report.community_task(
+                cf, nb_path, data, pdir, fmts, key=name),
             paths=report.output_paths(out, "community", name, year, cf.title, fmts),
             facts_share=share))
+    lone_streets: list[str] = []  # one community: no overview unless asked
     for street, sf in sorted(facts.streets.items()):
-        members = {c.community: member_digest.get(c.community) for c in sf.communities}
+        if len(sf.communities) + len(sf.failed) < 2:
+            if not overview:
+                lone_streets.append(street)
+                continue
+        members = {key_of.get((street, c.community), c.community):
+                   member_digest.get(key_of.get((street, c.community), c.community))
+                   for c in sf.communities}
         members.update({m: None for m in sf.failed})
         inputs = fingerprint.overview_inputs(members, sf.failed, pdir, ov_path, options)
         jobs.append(_Job(
@@ -628,6 +646,9 @@ def run_batch(
         == {k: v for k, v in entry.items() if k != "timings"}
         for key, entry in failed_now.items())
     skipped_n = len(jobs) - len(todo)
+    for problem in facts.run_problems:
+        if problem.kind == "params_street":  # a namesake's parameters file, not applied
+            say.line(f"警告：{problem.message}")
     if skipped_n:
         say.line(f"{skipped_n}份报告的输入未变化，沿用上次结果（如需重新生成请加 --force）")
     for entry in failed_now.values():
@@ -681,8 +702,17 @@ def run_batch(
         late = f"（其中{report.TIMEOUT_MARK}{n_late}份）" if n_late else ""
         saved = (f"清单未能保存（{manifest.error}）：{result.manifest_path}"
                  if manifest.error else f"清单：{result.manifest_path}")
+        lone = ""
+        if lone_streets:
+            lone = (f"{'、'.join(lone_streets)}只有一个社区，未生成街道汇总"
+                    "（如需生成请加 --overview）。")
+        elif overview:
+            forced = [s for s, sf in facts.streets.items()
+                      if len(sf.communities) + len(sf.failed) < 2]
+            if forced:
+                lone = f"已按 --overview 为只有一个社区的{'、'.join(forced)}生成街道汇总。"
         say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份{late}，"
-                 f"用时{result.seconds:.1f}秒。{saved}")
+                 f"用时{result.seconds:.1f}秒。{lone}{saved}")
     return result
 
 

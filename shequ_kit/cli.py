@@ -136,13 +136,13 @@ def _parser() -> argparse.ArgumentParser:
     v = add("validate", "检查某年全部台账，按社区列出错误与警告")
     v.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录（内含按年份的子目录）")
     v.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
-    v.add_argument("--community", metavar="社区名称", help="只检查这个社区")
+    v.add_argument("--community", metavar="社区名称", help="只检查这个社区（可写“街道/社区名称”）")
     v.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
 
     i = add("indicators", "计算指标：同比、目标完成情况；默认输出中文表格")
     i.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录")
     i.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
-    i.add_argument("--community", metavar="社区名称", help="只计算这个社区")
+    i.add_argument("--community", metavar="社区名称", help="只计算这个社区（可写“街道/社区名称”）")
     i.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
     i.add_argument("--street", action="store_true", help="同时输出街道合计（比率按分子分母汇总）")
     i.add_argument("--json", action="store_true", help="输出JSON（格式见指标说明）")
@@ -152,7 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
     r.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
     r.add_argument("--out", type=Path, default=Path("outputs"), metavar="目录", help="输出目录（默认outputs）")
-    r.add_argument("--community", nargs="+", metavar="社区名称", help="只生成这些社区")
+    r.add_argument("--community", nargs="+", metavar="社区名称",
+                   help="只生成这些社区（社区名称，或“街道/社区名称”区分不同街道的同名社区）")
+    r.add_argument("--overview", action="store_true",
+                   help="只有一个社区的街道也生成街道汇总（默认不生成）")
     r.add_argument("--formats", default="html,pdf", metavar="格式", help="输出格式，逗号分隔（默认html,pdf）")
     r.add_argument("--workers", type=int, default=None, metavar="个数", help="并行进程数（默认CPU核数）")
     r.add_argument("--force", action="store_true", help="忽略已有结果，全部重新生成")
@@ -298,7 +301,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
     result = run_batch(a.data, a.year, out_dir=a.out, params_dir=a.params,
                        communities=a.community, formats=formats, workers=a.workers,
                        force=a.force, scheduler=a.scheduler, timeout=a.timeout,
-                       notebook=a.notebook, overview_notebook=a.overview_notebook)
+                       notebook=a.notebook, overview_notebook=a.overview_notebook,
+                       overview=a.overview)
     return int(result.exit_code)
 
 

@@ -67,13 +67,15 @@ def load_community(community: str, year: int, data_dir: str | Path = "data/sampl
                    params_dir: str | Path | None = "parameters",
                    facts_path: str | Path | None = None) -> CommunityFacts:
     """One community's facts: the batch's precomputed JSON when given (the kernel then
-    never re-reads a ledger), else computed from the ledgers in ``data_dir``."""
+    never re-reads a ledger), else computed from the ledgers in ``data_dir``.
+    ``community`` is the 社区名称, or ``街道/社区名称`` where streets share the name."""
     if facts_path is None:
         from . import assemble
 
         return assemble.community_facts(community, int(year), data_dir, params_dir)
     facts = CommunityFacts.from_json(_facts_file(facts_path).read_text(encoding="utf-8"))
-    if facts.community != community or int(facts.year) != int(year):
+    named = (facts.community, f"{facts.street}/{facts.community}")
+    if community not in named or int(facts.year) != int(year):
         raise ValueError(f"事实数据文件是{facts.community}{facts.year}年的，与参数"
                          f"（{community}{year}年）不一致，请检查 facts_path。")
     return facts

@@ -131,14 +131,17 @@ def _notebook_text(notebook: Path) -> str:
 
 
 def community_task(facts: Any, notebook: Path, data_dir: Path, params_dir: Path | None,
-                   formats: tuple[str, ...] = ("html", "pdf")) -> Task:
-    """The task for one community's summary (``facts`` is a CommunityFacts)."""
+                   formats: tuple[str, ...] = ("html", "pdf"), key: str | None = None
+                   ) -> Task:
+    """The task for one community's summary (``facts`` is a CommunityFacts; ``key`` its
+    run key, ``街道/社区名称`` for a district's namesakes, so the kept notebook reopens
+    the right community)."""
     from .export import cover_meta
 
     return Task(
-        kind="community", name=facts.community, year=facts.year, title=facts.title,
+        kind="community", name=key or facts.community, year=facts.year, title=facts.title,
         facts_json=facts.to_json(), notebook=_notebook_text(notebook),
-        parameters={"community": facts.community, "year": facts.year,
+        parameters={"community": key or facts.community, "year": facts.year,
                     "data_dir": str(data_dir),
                     "params_dir": None if params_dir is None else str(params_dir)},
         meta=cover_meta(facts), formats=tuple(formats))
@@ -161,11 +164,18 @@ def overview_task(street: Any, notebook: Path, data_dir: Path, params_dir: Path 
 def output_paths(out_dir: Path, kind: str, name: str, year: int, title: str,
                  formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
     """Where a report's files go: ``OUT/<year>/<社区名称>/<title>.*`` for a community,
-    ``OUT/<year>/<title>.*`` for a street overview. The executed notebook is always
-    kept: it is what a community secretary edits further."""
-    folder = Path(out_dir) / str(year)
+    ``OUT/<year>/<街道>/<社区名称>/<title>.*`` for one whose run key is ``街道/社区名称``
+    (a district's layout, or a name found in two streets), ``OUT/<year>/<title>.*`` for a
+    street overview. The executed notebook is always kept: it is what a community
+    secretary edits further. Names come from workbooks: a path that would leave
+    ``OUT/<year>/`` raises ValueError (the reader refuses such names first)."""
+    root = Path(out_dir) / str(year)
+    folder = root
     if kind == "community":
-        folder = folder / paths.check_name(name, "社区名称")
+        parts = name.split("/")
+        what = ["所属街道", "社区名称"] if len(parts) == 2 else ["社区名称"] * len(parts)
+        folder = root.joinpath(*(paths.check_name(part, w) for part, w in zip(parts, what,
+                                                                               strict=False)))
     title = paths.check_name(title, "报告标题", limit=False)
     return {ext: paths.inside(out_dir, folder / f"{title}.{ext}") for ext in FORMATS
             if ext == "ipynb" or ext in formats}
