@@ -27,12 +27,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def resolve(path: str | Path | None, root: Path = PROJECT_ROOT) -> Path | None:
-    """Relative paths are taken from the project root, so a notebook runs the same from
-    JupyterLab (kernel in notebooks/) and from papermill at the root."""
+    """A relative path as the user meant it: from the current folder when it exists there
+    (as the command line reads it: ``papermill … -p data_dir 台账`` in the analyst's own
+    folder), else from the project root, so the notebook's defaults (data/sample,
+    parameters) run the same from JupyterLab (kernel in notebooks/) and from the root."""
     if path is None:
         return None
     p = Path(path).expanduser()
-    return p if p.is_absolute() else (root / p)
+    if p.is_absolute():
+        return p
+    here = Path.cwd() / p
+    return here if here.exists() else (root / p)
 
 
 @dataclass

@@ -103,3 +103,17 @@ def test_a_run_never_writes_outside_out_and_the_others_go_on(tmp_path: Path) -> 
     assert "所属街道“../../escaped/街道”含有路径分隔符" in said
     assert "Traceback" not in said
     assert (out / "2024" / good / f"{good}2024年度工作总结.pdf").is_file()
+
+
+def test_a_relative_data_dir_is_read_from_the_current_folder_first(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    # An analyst runs the notebook with -p data_dir 台账 from their own folder: that folder
+    # is meant, as on the command line; the notebook's own defaults still find the sample.
+    from shequ_kit.assemble import PROJECT_ROOT, community_facts, resolve
+
+    sample.generate(tmp_path / "台账", communities=1, years=(2024,), seed=3)
+    [name] = sample.community_names(1)
+    monkeypatch.chdir(tmp_path)
+    assert resolve("台账") == tmp_path / "台账"
+    assert resolve("data/sample") == PROJECT_ROOT / "data/sample"
+    assert community_facts(name, 2024, data_dir="台账", params_dir=None).community == name
