@@ -350,10 +350,49 @@ def _p(facts: CommunityFacts, key: str) -> Any:
 
 
 def _org(facts: CommunityFacts) -> str:
+    """党委/党总支/党支部 from 基本情况, or "" when the sheet does not say: a made-up
+    "党组织" is no body's name, so 社区{_org}下设… then reads 社区下设…."""
     org = str(facts.profile.get("组织类型") or "").strip()
     if not org:
-        return "党组织"
+        return ""
     return org if org.startswith("党") else f"党{org}"
+
+
+def _issuer(facts: CommunityFacts) -> str:
+    """The issuing bodies, T1's subject and the 落款: {社区}党总支、居委会 by 基本情况's
+    组织类型; without it the parameters' 落款单位 (as written) or 党组织名称 (its full
+    name), else the 居委会 alone, which always exists."""
+    org = _org(facts)
+    if org:
+        return f"{facts.community}{org}、居委会"
+    named = _p(facts, "落款单位")
+    if named:
+        return str(named)
+    party = _p(facts, "党组织名称")
+    if party:
+        return f"{party}、居委会"
+    return f"{facts.community}居委会"
+
+
+def _signed_on(facts: CommunityFacts) -> str:
+    """The 落款's date: the workbook's 填报日期 when it is after the as-of date (the
+    summary is signed when the ledgers are handed in), else the parameters' 落款日期,
+    else the as-of date."""
+    filed = facts.profile.get("填报日期")
+    if filed:
+        try:
+            day = date.fromisoformat(str(filed)[:10])
+        except ValueError:
+            day = None
+        if day is not None and day > facts.as_of_date:
+            return cn_date(day.isoformat())
+    signed = _p(facts, "落款日期")
+    if signed is None:
+        return cn_date(facts.as_of)
+    try:
+        return cn_date(date.fromisoformat(str(signed)[:10]).isoformat())
+    except ValueError:
+        return str(signed)
 
 
 def _leading_bodies(facts: CommunityFacts) -> str:
@@ -423,7 +462,7 @@ def _opening(facts: CommunityFacts) -> Section:
     guide = _p(facts, "指导思想")
     theme = _p(facts, "中心工作")
     street = facts.street or ""
-    parts = [f"{when}，{facts.community}{_org(facts)}、居委会"]
+    parts = [f"{when}，{_issuer(facts)}"]
     if guide:
         parts.append(f"坚持以{guide}为指导")
     if theme:
@@ -922,7 +961,8 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
                      target_actual_text(t, table=True), STATUS_TEXT.get(status, status),
                      clean_item(note) if note else ""])
     section.blocks.append(Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
-                                caption="年度目标完成情况", lead=text))
+                                css="sk-table sk-targets", caption="年度目标完成情况",
+                                lead=text))
     if quantified:
         section.charts.append("target_completion")
     return section
@@ -971,17 +1011,9 @@ def _closing(facts: CommunityFacts) -> Section:
             f"{coming}，我们将" + (f"继续坚持以{guide}为指导，" if guide else "") +
             "进一步凝聚社区党员、居民群众和驻区单位的力量，以服务群众为宗旨，切实为居民办实事、"
             "解难事，推动社区各项工作更上台阶。")
-    signed = _p(facts, "落款日期")
-    when = facts.as_of
-    if signed is not None:
-        try:
-            when = date.fromisoformat(str(signed)[:10]).isoformat()
-        except ValueError:
-            when = None
-    date_line = cn_date(when) if when else str(signed)
     return Section("closing", "", blocks=[
         Paragraph(text),
-        Signature([f"{facts.community}{_org(facts)}、居委会", date_line]),
+        Signature([_issuer(facts), _signed_on(facts)]),
     ])
 
 

@@ -303,7 +303,7 @@ def test_bare_workbook_builds_without_zeros():
     assert "主要工作情况暂无数据可述" in t
     assert "本年度未设定量化工作目标。" in t
     assert not re.search(r"(?<![\d.])0(场次|人次|户|件|处|篇)", t)
-    assert "龙柏社区党组织、居委会" in t
+    assert "2024年，龙柏社区居委会在" in t and "龙柏社区居委会\n2024年12月31日" in t
     assert doc.chart_keys() == []
 
 
