@@ -91,8 +91,13 @@ class Item:
 
 
 # A table this short is kept on one page (a lone last row on the next page reads badly);
-# a longer one breaks between rows, and forcing it whole would leave a blank page.
-KEEP_WHOLE_ROWS = 30
+# a longer one breaks between rows, and forcing it whole would leave the rest of the
+# page before it blank (a 25-row targets table moved whole left half a page empty).
+KEEP_WHOLE_ROWS = 12
+# A table that breaks keeps at least this many rows with its header and at its end, so
+# no page holds a header with one row or a lone last row (tr.sk-hold in report.css.j2).
+HOLD_HEAD_ROWS = 2
+HOLD_TAIL_ROWS = 3
 
 
 SHORT_CELL = 6  # 未达预期, 4个季度达标: cells this short read badly broken over two lines
@@ -129,18 +134,29 @@ class Table:
     def kept(self) -> bool:
         return len(self.rows) <= KEEP_WHOLE_ROWS
 
+    def _tr(self, index: int) -> str:
+        """A row that must not start a page: the first rows after the header and the
+        last rows of a table long enough to break."""
+        if self.kept:
+            return "<tr>"
+        n = len(self.rows)
+        if 0 < index < HOLD_HEAD_ROWS or index >= n - HOLD_TAIL_ROWS:
+            return '<tr class="sk-hold">'
+        return "<tr>"
+
     def html(self, heading: str = "") -> str:
         """``heading`` (a section's) goes inside the kept block, so a heading is never
         left alone at the foot of a page when its table moves on."""
         cap = f"<caption>{_esc(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th>{_esc(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in self.rows)
+        body = "".join(self._tr(i) + "".join(_td(c) for c in r) + "</tr>"
+                       for i, r in enumerate(self.rows))
         out = (f'<table class="{_esc(self.css)}">{cap}<thead><tr>{head}</tr></thead>'
                f"<tbody>{body}</tbody></table>")
         if self.note:
             out += f'<p class="sk-table-note">{_esc(self.note)}</p>'
         if self.lead:
-            out = f"<p>{_esc(self.lead)}</p>{out}"
+            out = f'<p class="sk-table-lead">{_esc(self.lead)}</p>{out}'
         if self.kept:
             # The wrapper, not the table, carries the rule: WeasyPrint would otherwise move
             # the table and leave its caption behind.

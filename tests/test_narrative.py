@@ -361,5 +361,6 @@ def test_short_cells_do_not_break_over_two_lines():
 def test_the_target_tables_lead_sentence_moves_with_the_table():
     html = build_document(facts()).section("targets").html()
     keep = html[html.index('<div class="sk-keep">'):]
-    assert keep.startswith('<div class="sk-keep"><h2>三、年度目标完成情况</h2><p>年初确定的')
+    assert keep.startswith('<div class="sk-keep"><h2>三、年度目标完成情况</h2>'
+                            '<p class="sk-table-lead">年初确定的')
     assert "<caption>年度目标完成情况</caption>" in keep
