@@ -1089,6 +1089,103 @@ def _notes_section(facts: CommunityFacts) -> Section:
 
 
 # ======================================================================================
+# 摘要: one page of key figures and highlights for leaders (parameters' 摘要: true)
+# ======================================================================================
+
+SUMMARY_MIN_ROWS = 3  # fewer figures than this make no page worth opening the document
+# Comparing a rate's gain with a count's: one percentage point weighs like a 10% rise.
+RATE_POINT_WEIGHT = 10
+
+
+def _summary_config(facts: CommunityFacts) -> tuple[list[dict[str, Any]], int, float]:
+    """The 摘要's figures (parameters' 摘要指标, else the shipped list), their cap, and
+    the share of targets met that makes the targets a highlight."""
+    from .drafting import builtin_rules
+
+    shipped, params = builtin_rules(), facts.params or {}
+
+    def get(key: str, default: Any) -> Any:
+        value = params.get(key)
+        return value if value is not None else shipped.get(key, default)
+
+    rows = get("摘要指标", []) or []
+    return ([r for r in rows if isinstance(r, dict) and r.get("指标")],
+            int(get("摘要上限", 10)), float(get("摘要目标完成比例", 0.5)))
+
+
+def _yoy_cell(row: dict[str, Any]) -> str:
+    """同比 as a table cell: 增长12.4%, 提高2.1个百分点, 持平, or — without last year."""
+    phrase = yoy_phrase(row.get("value"), row.get("previous"), row.get("unit"), prefix="")
+    if not _num(row.get("previous")) or phrase is None:
+        return "—"
+    for lead in ("较上年同期", "与上年同期基本", "与上年同期"):
+        phrase = phrase.replace(lead, "")
+    return phrase
+
+
+def _improved(row: dict[str, Any]) -> float | None:
+    """How much better than last year (relative change, or points for rates), or None."""
+    value, previous = row.get("value"), row.get("previous")
+    if not (_num(value) and _num(previous)) or row.get("better") not in ("↑", "↓"):
+        return None
+    if row.get("unit") == "%":
+        change = (value - previous) * RATE_POINT_WEIGHT
+    elif previous:
+        change = (value - previous) / previous
+    else:
+        return None
+    change = change if row["better"] == "↑" else -change
+    return change if change > 0 else None
+
+
+def _summary_section(facts: CommunityFacts) -> Section | None:
+    """The one-page 主要数据与亮点: key figures with 同比, then two or three highlights
+    (the most improved figure, the targets met, the first honour or feature)."""
+    config, cap, share = _summary_config(facts)
+    rows: list[list[str]] = []
+    shown: list[tuple[str, dict[str, Any]]] = []
+    for entry in config:
+        r = facts.row(str(entry["指标"]))
+        if r is None or not _num(r.get("value")):
+            continue
+        name = str(entry.get("名称") or r.get("name") or entry["指标"])
+        unit = r.get("unit")
+        prev = r.get("previous")
+        rows.append([name, fmt_quantity(r["value"], unit, table=True),
+                     fmt_quantity(prev, unit, table=True) if _num(prev) else "—",
+                     _yoy_cell(r)])
+        shown.append((name, r))
+        if len(rows) >= cap:
+            break
+    if len(rows) < SUMMARY_MIN_ROWS:
+        return None
+    period = f"{facts.year}年上半年" if facts.half_year else f"{facts.year}年"
+    table = Table(["指标", period, "上年同期", "同比"], rows, css="sk-table sk-summary",
+                  caption="主要工作数据")
+    points: list[str] = []
+    better = [(gain, name, r) for name, r in shown if (gain := _improved(r)) is not None]
+    if better:
+        _, name, r = max(better, key=lambda x: x[0])
+        points.append(f"{name}{fmt_quantity(r['value'], r.get('unit'))}，"
+                      f"{yoy_phrase(r['value'], r['previous'], r.get('unit'))}")
+    targets = facts.targets or []
+    quantified = [t for t in targets if t.get("status") not in ("定性目标", None)]
+    met = sum(1 for t in quantified if t.get("status") == "完成")
+    if met and met >= share * len(quantified):
+        points.append(f"年初确定的{len(quantified)}项量化工作目标完成{met}项")
+    honours, features = _list(facts, "荣誉"), _list(facts, "特色亮点")
+    if honours:
+        points.append(f"荣获{honours[0]}" if not any(v in honours[0] for v in _HONOUR_VERBS)
+                      else honours[0])
+    elif features:
+        points.append(features[0])
+    blocks: list[Any] = [table]
+    if points:
+        blocks.append(Paragraph("工作亮点：" + enumerate_shi(points[:3]), "sk-summary-points"))
+    return Section("summary", "主要数据与亮点", blocks=blocks)
+
+
+# ======================================================================================
 # The two documents
 # ======================================================================================
 
@@ -1111,6 +1208,9 @@ def build_document(facts: CommunityFacts) -> Document:
         _closing(facts),
         _notes_section(facts),
     ]
+    summary = _summary_section(facts) if _p(facts, "摘要") else None
+    if summary is not None:
+        sections.insert(0, summary)
     return Document(facts.title, _cover(facts.title, facts.street, facts.year, facts.as_of),
                     sections)
 
