@@ -505,6 +505,12 @@ STATUS_COLOURS: dict[str, str] = {"完成": THIS_YEAR, "未完成": SHORT, "未�
 QUANTIFIED_STATUSES = ("完成", "未完成", "未达预期", "无法评估")
 
 
+# The target chart's rows: height per target and its cap (cm), and its notes' type size.
+TARGET_ROW_CM = 0.68
+TARGET_MAX_CM = 20.0
+TARGET_NOTE_SIZE = 8
+
+
 def _required(target: dict[str, Any]) -> float | None:
     """The figure a target asked for; derived from the gap when the facts omit it
     (gap is value − required, or the periods lacking for every-period targets)."""
@@ -552,8 +558,12 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
     n = len(targets)
     # Bars on the left; beside each, what was asked and what was done, in words.
     words = period.words(period.report_as_of(facts))
-    fig, (ax, notes) = _new_figure(words["目标标题"], min(23.0, max(5.5, 2.8 + 0.8 * n)),
-                                   ncols=2, sharey=True, width_ratios=[1, 1.05])
+    # Rows as tight as two 8-point note lines allow, so a long target list (25 rows)
+    # still fits under the remnant of the targets table it follows instead of taking a
+    # page of its own and leaving the table's last rows alone on a half-empty page.
+    height = min(TARGET_MAX_CM, max(5.5, 2.8 + TARGET_ROW_CM * n))
+    fig, (ax, notes) = _new_figure(words["目标标题"], height, ncols=2,
+                                   sharey=True, width_ratios=[1, 1.05])
     y = np.arange(n)[::-1].astype(float)
     for yi, t in zip(y, targets, strict=True):
         share = completion(t)
@@ -564,11 +574,10 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
             continue
         ax.barh(yi, 100, 0.56, color="#eeeeee")
         ax.barh(yi, share * 100, 0.56, color=STATUS_COLOURS.get(status, THIS_YEAR))
-        notes.text(0, yi + 0.2, f"{period.status_text(t)}，实际{target_actual_text(t)}",
-                   va="center",
-                   fontsize=VALUE_LABEL_SIZE, color=INK)
-        notes.text(0, yi - 0.2, f"目标：{t.get('目标')}", va="center",
-                   fontsize=VALUE_LABEL_SIZE, color=MUTED_INK)
+        notes.text(0, yi + 0.22, f"{period.status_text(t)}，实际{target_actual_text(t)}",
+                   va="center", fontsize=TARGET_NOTE_SIZE, color=INK)
+        notes.text(0, yi - 0.22, f"目标：{t.get('目标')}", va="center",
+                   fontsize=TARGET_NOTE_SIZE, color=MUTED_INK)
     ax.set_yticks(y, [target_label(t) for t in targets])
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, 100)

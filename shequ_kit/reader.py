@@ -35,6 +35,7 @@ from .values import (
     mask_personal,
     mask_value,
     parse,
+    parse_date,
 )
 
 __all__ = [
@@ -51,6 +52,8 @@ IGNORED_SHEETS = frozenset({"说明", "填表说明", "枚举值"})
 FUTURE_OK = frozenset({("安全隐患台账", "整改期限")})
 # Lines under a table that carry signatures, not records.
 FOOTER_LABELS = ("填表人", "制表人", "审核人", "负责人", "填报人", "注：", "注:", "说明：")
+# The clerk's 填报日期 line above a ledger's header (``填报日期：2025年1月8日``).
+FILED_LABEL = "填报日期"
 
 
 # ---------------------------------------------------------------------------
@@ -621,6 +624,29 @@ def _profile(kv: dict[str, tuple[Any, int]], path: Path, sink: _Sink) -> dict[st
     return profile
 
 
+def _filed_date(grids: Iterable[list[list[Any]]]) -> date | None:
+    """The latest 填报日期 written above any sheet's header, or None.
+
+    The 落款 is dated when the ledgers were handed in, not at the as-of date, so the
+    date is kept with the profile; it is metadata of the workbook, never a record, and
+    a value that is not a date is ignored (the line is free text a clerk typed)."""
+    found: list[date] = []
+    for grid in grids:
+        for row in grid[:HEADER_SEARCH_ROWS]:
+            for j, cell in enumerate(row):
+                text = compact(cell) if isinstance(cell, str) else ""
+                if not text.startswith(FILED_LABEL):
+                    continue
+                rest = text[len(FILED_LABEL):].lstrip(":：")
+                if not rest:  # the date in the next filled cell of the line
+                    rest = next((c for c in row[j + 1:] if not is_empty(c)), None)
+                try:
+                    found.append(parse_date(rest))
+                except (CellError, ValueError, TypeError, OverflowError):
+                    continue
+    return max(found) if found else None
+
+
 def read_workbook(path: str | Path, year: int | None = None,
                   enums: dict[str, EnumSpec] | None = None) -> LedgerBook:
     """One community's workbook, read and validated; raises LedgerError (Chinese, masked)
@@ -680,6 +706,9 @@ def read_workbook(path: str | Path, year: int | None = None,
                      schema.PROFILE.name, kv["统计截止日期"][1], "统计截止日期",
                      f"{stated:%Y-%m-%d}")
     profile["统计截止日期"] = as_of
+    filed = _filed_date(g for _, g in grids.values())
+    if filed is not None:
+        profile[FILED_LABEL] = filed
 
     ctx = _Context(sink, year, as_of, enums, path=path)
     book = LedgerBook(path=path, year=year, community=community,

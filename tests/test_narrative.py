@@ -309,7 +309,7 @@ def test_bare_workbook_builds_without_zeros():
     assert "主要工作情况暂无数据可述" in t
     assert "本年度未设定量化工作目标。" in t
     assert not re.search(r"(?<![\d.])0(场次|人次|户|件|处|篇)", t)
-    assert "龙柏社区党组织、居委会" in t
+    assert "2024年，龙柏社区居委会在" in t and "龙柏社区居委会\n2024年12月31日" in t
     assert doc.chart_keys() == []
 
 
@@ -367,5 +367,6 @@ def test_short_cells_do_not_break_over_two_lines():
 def test_the_target_tables_lead_sentence_moves_with_the_table():
     html = build_document(facts()).section("targets").html()
     keep = html[html.index('<div class="sk-keep">'):]
-    assert keep.startswith('<div class="sk-keep"><h2>三、年度目标完成情况</h2><p>年初确定的')
+    assert keep.startswith('<div class="sk-keep"><h2>三、年度目标完成情况</h2>'
+                            '<p class="sk-table-lead">年初确定的')
     assert "<caption>年度目标完成情况</caption>" in keep
