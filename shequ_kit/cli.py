@@ -127,6 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--years", type=int, nargs="+", default=[2023, 2024], metavar="年份",
                    help="年份（默认2023 2024）")
     s.add_argument("--seed", type=int, default=2024, metavar="种子", help="随机种子（相同种子生成相同文件）")
+    s.add_argument("--errors", action="store_true",
+                   help="同时写入几处故意填错的记录（日期、枚举、重复身份证号），演示检查结果")
 
     t = add("template", "生成供社区填写的空白台账模板（含下拉选项与填写说明）")
     t.add_argument("--out", required=True, type=Path, metavar="文件", help="模板文件（.xlsx）")
@@ -172,7 +174,8 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_sample(a: argparse.Namespace) -> int:
     from .sample import generate
 
-    paths = generate(a.out, communities=a.communities, years=tuple(a.years), seed=a.seed)
+    paths = generate(a.out, communities=a.communities, years=tuple(a.years), seed=a.seed,
+                     errors=a.errors)
     print(f"已生成{len(paths)}个示例台账，位于{a.out}")
     return 0
 

@@ -263,8 +263,17 @@ def _blocks(stdout: str) -> dict[str, list[str]]:
     return blocks
 
 
-def test_validate_sample_groups_problems_by_community() -> None:
+def test_the_bundled_sample_passes_its_own_validate() -> None:
     res = shequ_kit("validate", "--data", "data/sample", "--year", "2024")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "共检查12个社区。未发现错误。" in res.stdout
+    assert "错误：" not in res.stdout
+
+
+def test_validate_groups_problems_by_community(tmp_path: Path) -> None:
+    made = shequ_kit("sample", "--out", tmp_path / "street", "--errors")
+    assert made.returncode == 0, made.stderr
+    res = shequ_kit("validate", "--data", tmp_path / "street", "--year", "2024")
     assert res.returncode == 1, res.stdout + res.stderr  # planted errors
     blocks = _blocks(res.stdout)
     assert sorted(blocks) == sorted(SAMPLE_NAMES)

@@ -418,7 +418,26 @@ def test_yes_no_written_as_you_wu(street: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_planted_bad_rows_are_there(street: Path) -> None:
+@pytest.fixture(scope="module")
+def street_with_errors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("street_errors")
+    generate(out, communities=12, years=(2023, 2024), errors=True)
+    return out
+
+
+def test_the_default_sample_holds_none_of_the_planted_errors(street: Path) -> None:
+    # The bundled sample passes its own validate: the bad rows come only with errors=True.
+    acts = book(street, 2024, "柳岸社区")["活动台账"]
+    assert not any(r[1] == "2024-13-45" for r in acts.iter_rows(values_only=True))
+    disputes = book(street, 2024, "松林社区")["矛盾纠纷台账"]
+    assert not any(r[2] == "噪音扰民" for r in disputes.iter_rows(values_only=True))
+    disabled = book(street, 2024, "翠苑社区")["残疾人名册"]
+    ids = Counter(r[2] for r in disabled.iter_rows(min_row=4, values_only=True) if r[2])
+    assert all(n == 1 for n in ids.values())
+
+
+def test_planted_bad_rows_are_there(street_with_errors: Path) -> None:
+    street = street_with_errors
     acts = book(street, 2024, "柳岸社区")["活动台账"]
     assert sum(1 for r in acts.iter_rows(values_only=True) if r[1] == "2024-13-45") == 1
     disputes = book(street, 2024, "松林社区")["矛盾纠纷台账"]
