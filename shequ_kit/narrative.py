@@ -153,6 +153,13 @@ class Table:
         left alone at the foot of a page when its table moves on."""
         cap = f"<caption>{_esc(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th>{_esc(c)}</th>" for c in self.columns)
+        if cap and not self.kept:
+            # A table that breaks across pages carries its caption as a header row: a
+            # <caption> stays behind at the foot of a page when the first rows move on,
+            # a header row travels with them (and repeats over the continued rows).
+            head = (f'<th class="sk-caption" colspan="{len(self.columns)}">'
+                    f"{_esc(self.caption)}</th></tr><tr>{head}")
+            cap = ""
         body = "".join(self._tr(i) + "".join(_td(c) for c in r) + "</tr>"
                        for i, r in enumerate(self.rows))
         out = (f'<table class="{_esc(self.css)}">{cap}<thead><tr>{head}</tr></thead>'

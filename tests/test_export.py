@@ -347,3 +347,21 @@ def test_cover_meta_of_a_half_year_community_summary() -> None:
     assert "<title>苏眼井社区2024年上半年工作总结</title>" in html
     assert "2024年1月1日至2024年6月30日" in html
     assert "<th>截止日期</th><td>2024年6月30日</td>" in html
+
+
+@pytest.mark.parametrize("paragraphs", [22, 23, 24, 25, 26])
+def test_a_long_table_never_leaves_its_caption_alone(tmp_path: Path, paragraphs: int) -> None:
+    from shequ_kit.narrative import Table
+
+    # 20 rows break across pages; pushed towards the foot of a page, a <caption> would
+    # stay there alone while the rows moved on (seen on a targets table).
+    text = "".join(f"<p>第{i}段正文，用来把表格推到页尾附近。</p>" for i in range(1, paragraphs))
+    table = Table(["社区", "完成率"], [[f"第{i}社区", f"{i}.0%"] for i in range(1, 21)],
+                  caption="各社区年度目标完成情况").html()
+    html = export.to_html(_nb_with_html(text + table), meta={"title": TITLE})
+    export.html_to_pdf(html, tmp_path / "x.pdf")
+    for page in pdf_pages(tmp_path / "x.pdf"):
+        flat = re.sub(r"\s+", "", page)
+        has_caption = "各社区年度目标完成情况" in flat
+        has_rows = bool(re.search(r"第\d+社区", flat))
+        assert has_caption == has_rows, page
