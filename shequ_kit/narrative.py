@@ -104,12 +104,15 @@ HOLD_HEAD_ROWS = 2
 HOLD_TAIL_ROWS = 3
 
 
+# 杜绝火灾事故发生, 确保无重大刑事案件: a target as plans write it reads badly broken
+# (杜绝火灾事故发/生); the targets table keeps cells this short on one line.
+TARGET_SHORT_CELL = 9
 SHORT_CELL = 6  # 未达预期, 4个季度达标: cells this short read badly broken over two lines
 
 
-def _td(cell: Any) -> str:
+def _td(cell: Any, short: int = SHORT_CELL) -> str:
     text = str(cell)
-    if len(text) <= SHORT_CELL:
+    if len(text) <= short:
         return f'<td class="nw">{_esc(text)}</td>'
     return f"<td>{_esc(text)}</td>"
 
@@ -124,6 +127,7 @@ class Table:
     caption: str = ""
     note: str = ""
     lead: str = ""  # the sentence that introduces the table, kept on its page
+    short: int = SHORT_CELL  # cells up to this many characters never wrap
 
     def text(self) -> str:
         lines = [self.lead] if self.lead else []
@@ -160,7 +164,7 @@ class Table:
             head = (f'<th class="sk-caption" colspan="{len(self.columns)}">'
                     f"{_esc(self.caption)}</th></tr><tr>{head}")
             cap = ""
-        body = "".join(self._tr(i) + "".join(_td(c) for c in r) + "</tr>"
+        body = "".join(self._tr(i) + "".join(_td(c, self.short) for c in r) + "</tr>"
                        for i, r in enumerate(self.rows))
         out = (f'<table class="{_esc(self.css)}">{cap}<thead><tr>{head}</tr></thead>'
                f"<tbody>{body}</tbody></table>")
@@ -412,25 +416,31 @@ def _issuer(facts: CommunityFacts) -> str:
     return f"{facts.community}居委会"
 
 
+# A summary is signed after its period ends and before the next one is far along: a
+# 落款日期 outside this window belongs to another report (the annual 2025-01-10 of a
+# community's parameters must not sign its half-year summary dated 30 June).
+SIGNING_WINDOW_DAYS = 120
+
+
 def _signed_on(facts: CommunityFacts) -> str:
     """The 落款's date: the workbook's 填报日期 when it is after the as-of date (the
-    summary is signed when the ledgers are handed in), else the parameters' 落款日期,
-    else the as-of date."""
-    filed = facts.profile.get("填报日期")
-    if filed:
+    summary is signed when the ledgers are handed in), else the parameters' 落款日期
+    when it falls within the signing window after the as-of date, else the as-of date."""
+    end = facts.as_of_date
+
+    def in_window(text: Any) -> date | None:
         try:
-            day = date.fromisoformat(str(filed)[:10])
+            day = date.fromisoformat(str(text)[:10])
         except ValueError:
-            day = None
-        if day is not None and day > facts.as_of_date:
-            return cn_date(day.isoformat())
-    signed = _p(facts, "落款日期")
-    if signed is None:
-        return cn_date(facts.as_of)
-    try:
-        return cn_date(date.fromisoformat(str(signed)[:10]).isoformat())
-    except ValueError:
-        return str(signed)
+            return None
+        return day if 0 < (day - end).days <= SIGNING_WINDOW_DAYS else None
+
+    filed = facts.profile.get("填报日期")
+    day = in_window(filed) if filed else None
+    if day is None:
+        signed = _p(facts, "落款日期")
+        day = in_window(signed) if signed is not None else None
+    return cn_date((day or end).isoformat())
 
 
 def _leading_bodies(facts: CommunityFacts) -> str:
@@ -1078,7 +1088,7 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
     if rows:
         section.blocks.append(Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
                                     css="sk-table sk-targets", caption=words["目标标题"],
-                                    lead=text))
+                                    lead=text, short=TARGET_SHORT_CELL))
     else:
         section.blocks.append(Paragraph(text))
     if quantified > count["无法评估"]:

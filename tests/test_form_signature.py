@@ -86,3 +86,15 @@ def test_the_signature_is_one_block_of_its_own():
     html = build_document(facts()).section("closing").html()
     assert ('<div class="sk-signature"><p>天运社区党支部、居委会</p>'
             '<p>2025年1月10日</p></div>') in html
+
+
+def test_a_signing_date_outside_the_period_after_the_as_of_date_is_not_used():
+    # The parameters' annual 落款日期 (2025-01-10) must not sign a half-year summary as of
+    # 30 June 2024; nor a date before the period ends sign an annual one.
+    f = facts()
+    f.as_of, f.half_year = "2024-06-30", True
+    assert signature(f)[1] == "2024年6月30日"
+    f = facts(落款日期="2024-11-30")
+    assert signature(f)[1] == "2024年12月31日"
+    f = facts(落款日期="2025-03-20")  # 79 days after: still this summary's signing
+    assert signature(f)[1] == "2025年3月20日"

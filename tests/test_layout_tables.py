@@ -46,3 +46,21 @@ def test_no_lone_row_at_either_end_of_a_page(tmp_path: Path, paragraphs: int,
     assert sum(pieces) == ROWS
     assert len(pieces) == parts, counts
     assert min(pieces) >= 2, counts  # no lone row on any page
+
+
+def test_a_target_as_plans_write_it_is_not_broken_inside_a_word(tmp_path: Path) -> None:
+    # 杜绝火灾事故发生 (8 characters) in the narrow 目标 column read 杜绝火灾事故发/生.
+    from shequ_kit.narrative import TARGET_SHORT_CELL
+
+    targets = Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"],
+                    [["火灾事故", "杜绝火灾事故发生", "0起", "完成", ""],
+                     ["重大刑事案件", "确保无重大刑事案件", "0起", "完成", ""],
+                     ["登记失业人员再就业率", "达到50%以上", "16.3%", "未完成",
+                      "差33.7个百分点，另有说明文字若干用来占满这一栏"]],
+                    css="sk-table sk-targets", caption="年度目标完成情况",
+                    short=TARGET_SHORT_CELL)
+    html = export.to_html(_nb_with_html(targets.html()), meta={"title": TITLE})
+    export.html_to_pdf(html, tmp_path / "x.pdf")
+    lines = "\n".join(pdf_pages(tmp_path / "x.pdf")).splitlines()
+    for target in ("杜绝火灾事故发生", "确保无重大刑事案件"):
+        assert any(target in line for line in lines), target
