@@ -1290,8 +1290,11 @@ def _summary_section(facts: CommunityFacts) -> Section | None:
     if len(rows) < SUMMARY_MIN_ROWS:
         return None
     period = f"{facts.year}年上半年" if facts.half_year else f"{facts.year}年"
-    table = Table(["指标", period, "上年同期", "同比"], rows, css="sk-table sk-summary",
-                  caption="主要工作数据")
+    columns = ["指标", period, "上年同期", "同比"]
+    if not any(_num(r.get("previous")) for _, r in shown):
+        # No previous year (a first year, a new community): no columns of dashes.
+        columns, rows = columns[:2], [row[:2] for row in rows]
+    table = Table(columns, rows, css="sk-table sk-summary", caption="主要工作数据")
     points: list[str] = []
     better = [(gain, name, r) for name, r in shown if (gain := _improved(r)) is not None]
     if better:
@@ -1299,10 +1302,12 @@ def _summary_section(facts: CommunityFacts) -> Section | None:
         points.append(f"{name}{fmt_quantity(r['value'], r.get('unit'))}，"
                       f"{yoy_phrase(r['value'], r['previous'], r.get('unit'))}")
     targets = facts.targets or []
-    quantified = [t for t in targets if t.get("status") not in ("定性目标", None)]
+    quantified = [t for t in targets if t.get("status") not in ("定性目标", "无法评估", None)]
     met = sum(1 for t in quantified if t.get("status") == "完成")
     if met and met >= share * len(quantified):
-        points.append(f"年初确定的{len(quantified)}项量化工作目标完成{met}项")
+        done = "已达标或达到序时进度" if facts.half_year else "已完成"
+        n = len(quantified)
+        points.append(f"年初确定的{n}项量化工作目标{'全部' + done[1:] if met == n else f'中{met}项{done}'}")
     honours, features = _list(facts, "荣誉"), _list(facts, "特色亮点")
     if honours:
         points.append(f"荣获{honours[0]}" if not any(v in honours[0] for v in _HONOUR_VERBS)

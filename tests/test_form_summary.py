@@ -78,4 +78,16 @@ def test_targets_met_are_a_highlight_when_at_least_half_are():
         if t["status"] in ("未完成", "未达预期"):
             t["status"] = "完成"
     points = next(b for b in summary(f).blocks if isinstance(b, Paragraph))
-    assert "二是年初确定的6项量化工作目标完成6项；" in points.text()
+    assert "二是年初确定的6项量化工作目标全部完成；" in points.text()
+    f.targets[0]["status"] = "未完成"  # 5 of 6: still at least half, counted
+    points = next(b for b in summary(f).blocks if isinstance(b, Paragraph))
+    assert "二是年初确定的6项量化工作目标中5项已完成；" in points.text()
+
+
+def test_without_a_previous_year_the_summary_has_no_columns_of_dashes():
+    f = facts(摘要=True)
+    for r in f.indicators:
+        r["previous"] = None
+    table = next(b for b in summary(f).blocks if hasattr(b, "columns"))
+    assert table.columns == ["指标", "2024年"]
+    assert all(len(row) == 2 and "—" not in row for row in table.rows)
