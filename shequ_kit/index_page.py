@@ -47,6 +47,7 @@ td.status { white-space: nowrap; font-weight: bold; }
 tr.s-done td.status { color: #1a7f37; }
 tr.s-kept td.status { color: #0b5394; }
 tr.s-failed td.status, tr.s-late td.status { color: #b3261e; }
+td:first-child, td.status, a { white-space: nowrap; }
 a { margin-right: .8em; }
 """
 
