@@ -720,12 +720,16 @@ def run_batch(
 def _write_index(manifest: _Manifest, out: Path, index: guard.PersonalLookup,
                  say: _Progress) -> None:
     """``OUT/<year>/index.html`` from the manifest, after its last save: every run leaves
-    a page that links each report as the manifest lists it. A refusal by the guard or a
-    write error is one line and never ends the run (the reports are written)."""
+    a page that links each report as the manifest lists it. The saved manifest decides
+    (an unchanged re-run saves none, and its page then stays as it was); only when the
+    save failed does this run's own view. A refusal by the guard or a write error is one
+    line and never ends the run (the reports are written)."""
     from . import index_page
 
+    data = (_read_manifest(manifest.path) if manifest.error is None else {}) \
+        or manifest.data()
     try:
-        index_page.write_index(manifest.data(), out, index)
+        index_page.write_index(data, out, index)
     except guard.PersonalDataError as exc:
         say.line(f"错误：{exc}")
     except OSError as exc:

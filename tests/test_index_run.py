@@ -20,6 +20,9 @@ FETCHED = re.compile(
     r"""|url\(\s*["']?\s*(?:https?:|//)|@import|//cdn""", re.IGNORECASE)
 
 
+DATA: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("data")
@@ -28,6 +31,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_batch(data, YEAR, out_dir=out, params_dir=ROOT / "parameters", workers=2,
                        progress=False)
     assert result.exit_code == 0, result.failed
+    DATA["data"] = data
     return out
 
 
@@ -51,3 +55,24 @@ def test_no_html_output_fetches_anything_from_the_network(run: Path) -> None:
         text = page.read_text(encoding="utf-8")
         assert not FETCHED.search(text), (page.name, FETCHED.search(text))
         assert "<script" not in text.lower(), page.name
+
+
+def test_rerun_keeps_the_page_and_a_failure_shows_its_reason(run: Path) -> None:
+    """Last in this file: it changes the shared run."""
+    index = run / str(YEAR) / "index.html"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    again = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
+                      progress=False)
+    assert again.executed == 0
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+    (broken,) = [p for p in sorted((DATA["data"] / str(YEAR)).glob("*.xlsx"))][:1]
+    broken.write_bytes(b"not a workbook")
+    third = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
+                      progress=False)
+    assert third.exit_code == 1
+    page = index.read_text(encoding="utf-8")
+    row = next(r for r in re.findall(r"<tr\b.*?</tr>", page, re.DOTALL)
+               if f"<td>{broken.stem}</td>" in r)
+    assert ">失败<" in row and "文件无法打开" in row
+    assert page.count(">沿用<") == 1  # the other community; the overview was rebuilt
