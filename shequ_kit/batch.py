@@ -693,6 +693,7 @@ def run_batch(
 
     if manifest.error is not None:  # the last save failed: one more try at the end
         manifest.save()
+    _write_index(manifest, out, index, say)
     result.manifest_error = manifest.error
     result.reports = manifest.reports
     result.seconds = time.perf_counter() - started
@@ -714,6 +715,25 @@ def run_batch(
         say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份{late}，"
                  f"用时{result.seconds:.1f}秒。{lone}{saved}")
     return result
+
+
+def _write_index(manifest: _Manifest, out: Path, index: guard.PersonalLookup,
+                 say: _Progress) -> None:
+    """``OUT/<year>/index.html`` from the manifest, after its last save: every run leaves
+    a page that links each report as the manifest lists it. The saved manifest decides
+    (an unchanged re-run saves none, and its page then stays as it was); only when the
+    save failed does this run's own view. A refusal by the guard or a write error is one
+    line and never ends the run (the reports are written)."""
+    from . import index_page
+
+    data = (_read_manifest(manifest.path) if manifest.error is None else {}) \
+        or manifest.data()
+    try:
+        index_page.write_index(data, out, index)
+    except guard.PersonalDataError as exc:
+        say.line(f"错误：{exc}")
+    except OSError as exc:
+        say.line(f"错误：写入报告索引页失败：{oserror.describe(exc)}")
 
 
 def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,

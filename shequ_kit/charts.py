@@ -658,8 +658,8 @@ def _pick_ranking(street: StreetFacts) -> str | None:
     return None
 
 
-def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = None
-                    ) -> Figure | None:
+def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = None,
+                    average: bool = False) -> Figure | None:
     values = _numeric_values(street, indicator_id)
     have = [(c, v) for c, v in values if _is_num(v)]
     if not have:
@@ -671,7 +671,11 @@ def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = 
     labels = [c for c, _ in have] + lacking
     n = len(labels)
     scale = _scale(unit)
-    total = _street_total(street, indicator_id)
+    # The reference line: the street's total (the overview), or the mean of the
+    # communities that have a figure (the explorer compares with a typical community).
+    total = sum(v for _, v in have) / len(have) if average else \
+        _street_total(street, indicator_id)
+    word = "平均" if average else "合计"
     title = title or f"各社区{name}" + ("排名" if better in ("↑", "↓") else "")
     fig, ax = _new_figure(title, _hbar_height(n, per_row=0.55, extra=3.0))
     y = np.arange(n)[::-1].astype(float)
@@ -700,10 +704,10 @@ def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = 
     if _is_num(total):
         line = ax.axvline(total * scale, color=MUTED_INK, linewidth=0.9, linestyle=(0, (4, 2)))
         handles.append(line)
-        names.append(f"{street.street}合计 {_short(total, unit)}")
+        names.append(f"{street.street}{word} {_short(total, unit)}")
         if better in ("↑", "↓"):
             handles += [Patch(color=THIS_YEAR), Patch(color=LAST_YEAR)]
-            names += ["好于或持平街道合计", "落后于街道合计"]
+            names += [f"好于或持平街道{word}", f"落后于街道{word}"]
     if handles:
         _legend(fig, handles, names)
     return fig
@@ -828,9 +832,10 @@ def _street_heatmap(street: StreetFacts, indicator_ids: Sequence[str] | None = N
 
 
 def indicator_bar(street: StreetFacts, indicator_id: str) -> Figure | None:
-    """One indicator across a street's communities, for exploring in JupyterLab."""
+    """One indicator across a street's communities, for exploring in JupyterLab, with
+    the street's average as the reference line (a community against a typical one)."""
     with mpl.rc_context(_style()):
-        return _ranking_figure(street, indicator_id)
+        return _ranking_figure(street, indicator_id, average=True)
 
 
 # ======================================================================================

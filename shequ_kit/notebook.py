@@ -41,6 +41,7 @@ __all__ = [
     "show_overview",
     "show_report",
     "show_section",
+    "street_average",
 ]
 
 ALL_LINES = "全部条线"
@@ -229,6 +230,25 @@ def revise(doc: Document, old: str, new: str, key: str | None = None) -> int:
 
 # -- exploring -----------------------------------------------------------------------------
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def street_average(street: StreetFacts, indicator_id: str) -> dict[str, Any] | None:
+    """The mean over the street's communities of an indicator's figure (and of last
+    year's), each over the communities that have one; None when no community has a
+    number (a breakdown, or 无数据). A rate's average is the mean of the communities'
+    rates: the explorer asks how a community stands against a typical one."""
+    rows = [f.row(indicator_id) or {} for f in street.communities]
+    values = [r["value"] for r in rows if _number(r.get("value"))]
+    if not values:
+        return None
+    previous = [r["previous"] for r in rows if _number(r.get("previous"))]
+    unit = next((r.get("unit") for r in rows if r), None)
+    return {"value": sum(values) / len(values), "count": len(values), "unit": unit,
+            "previous": sum(previous) / len(previous) if previous else None}
+
+
 def _years(data_dir: Path) -> list[int]:
     if not data_dir.is_dir():
         raise FileNotFoundError(f"未找到台账文件夹：{data_dir}")
@@ -274,6 +294,7 @@ class Explorer:
     params_dir: Path | str | None = "parameters"
     years: list[int] = field(default_factory=list)
     _cache: dict[int, _Year] = field(default_factory=dict)
+    shown: str = ""  # the explorer's current view (HTML), as last drawn
 
     def year(self, year: int) -> _Year:
         if year not in self._cache:
@@ -340,8 +361,9 @@ class Explorer:
 
     def table_html(self, year: int, line: str, indicator_id: str,
                    community: str | None = None) -> str:
-        """Each community's figure, last year's and 同比, with the street total; the chosen
-        community's row is marked."""
+        """Each community's figure, last year's and 同比, with the street *average* (a
+        community is compared with a typical community, not with the sum of all of
+        them); the chosen community's row is marked."""
         street = self.street(year, line)
         rows: list[str] = []
         meta: dict[str, Any] = {}
@@ -354,13 +376,13 @@ class Explorer:
                      _fmt(r.get("previous"), r.get("unit")), _change(r)]
             rows.append(f"<tr{mark}>" + "".join(f"<td>{_html.escape(c)}</td>" for c in cells)
                         + "</tr>")
-        total = next((t for t in street.totals
-                      if t.get("id") == indicator_id and not t.get("condition")), None)
-        if total is not None:
-            cells = [f"{street.street}合计", _fmt(total.get("value"), total.get("unit")),
-                     _fmt(total.get("previous"), total.get("unit")), _change(total)]
-            rows.append("<tr>" + "".join(f"<td>{_html.escape(c)}</td>" for c in cells)
-                        + "</tr>")
+        average = street_average(street, indicator_id)
+        if average is not None:
+            cells = [f"{street.street}平均（{average['count']}个社区）",
+                     _fmt(average["value"], average.get("unit")),
+                     _fmt(average["previous"], average.get("unit")), _change(average)]
+            rows.append('<tr class="sk-average">'
+                        + "".join(f"<td>{_html.escape(c)}</td>" for c in cells) + "</tr>")
         name = meta.get("name") or indicator_id
         scope = "" if line == ALL_LINES else f"（{line}条线）"
         head = "".join(f"<th>{h}</th>" for h in ("社区", f"{year}年", "上年同期", "同比"))
@@ -395,11 +417,17 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
              community: str | None = None, year: int | None = None,
              indicator: str = "activity.count") -> Any:
     """Controls for 社区, 年份, 条线 and 指标 with a chart and a table that redraw on every
-    change. Returns the widget box (already displayed); without a live front end, as
-    under papermill, the box stays as its static text and the first view is kept in the
-    output widget's saved state."""
+    change. Returns the controls' widget box (already displayed); ``box.explorer.shown``
+    is the view's current HTML.
+
+    The view is an ordinary output of the cell (updated in place on every change), not
+    the contents of an output widget: a notebook saved or exported to HTML then shows
+    the view as a picture and a table that open offline, where a widget's state needs
+    the widget library's JavaScript from a CDN to be drawn at all. Without a live front
+    end, as under papermill, the controls stay as their static text and the first view
+    is the cell's output."""
     import ipywidgets as w
-    from IPython.display import HTML, display
+    from IPython.display import HTML, DisplayHandle, display
 
     from .assemble import resolve
 
@@ -420,16 +448,13 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
     ids = [i for _, i in options]
     c_ind = w.Dropdown(options=options, value=indicator if indicator in ids else ids[0],
                        description="指标", style=style)
-    out = w.Output()
+    view = DisplayHandle()
 
     def draw(*_: Any) -> None:
-        # Set the output widget's contents directly rather than capturing with
-        # ``with out:``: under papermill the capture protocol now and then loses the
-        # cell's execute reply and the run waits forever (7 of 200 headless runs of a
-        # small widget notebook; none in 150 with this form).
-        out.outputs = ()
-        out.append_display_data(HTML(ex.view_html(c_year.value, c_line.value, c_ind.value,
-                                                  c_comm.value)))
+        # An update of the cell's own display (no output-widget capture: under papermill
+        # the capture protocol now and then lost the cell's execute reply).
+        ex.shown = ex.view_html(c_year.value, c_line.value, c_ind.value, c_comm.value)
+        view.update(HTML(ex.shown))
 
     def year_changed(change: dict[str, Any]) -> None:
         names = ex.communities(change["new"])
@@ -451,7 +476,9 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
     c_line.observe(line_changed, names="value")
     c_comm.observe(draw, names="value")
     c_ind.observe(draw, names="value")
-    box = w.VBox([w.HBox([c_year, c_comm]), w.HBox([c_line, c_ind]), out])
+    box = w.VBox([w.HBox([c_year, c_comm]), w.HBox([c_line, c_ind])])
+    box.explorer = ex
     display(box)
-    draw()
+    ex.shown = ex.view_html(c_year.value, c_line.value, c_ind.value, c_comm.value)
+    view.display(HTML(ex.shown))
     return box

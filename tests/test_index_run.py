@@ -1,0 +1,78 @@
+"""A real run writes the street index, and no HTML the kit writes reaches the network."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from shequ_kit import sample
+from shequ_kit.batch import run_batch
+
+ROOT = Path(__file__).resolve().parents[1]
+YEAR = 2024
+# A URL a browser would fetch: in src/href/srcset/poster/data attributes, in CSS url()
+# or @import; protocol-relative (//cdn…) included.
+FETCHED = re.compile(
+    r"""(?:\b(?:src|href|srcset|poster|data)\s*=\s*["']?\s*(?:https?:|//))"""
+    r"""|url\(\s*["']?\s*(?:https?:|//)|@import|//cdn""", re.IGNORECASE)
+
+
+DATA: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("data")
+    sample.generate(data, communities=2, years=(YEAR,), seed=5)
+    out = tmp_path_factory.mktemp("out")
+    result = run_batch(data, YEAR, out_dir=out, params_dir=ROOT / "parameters", workers=2,
+                       progress=False)
+    assert result.exit_code == 0, result.failed
+    DATA["data"] = data
+    return out
+
+
+def test_the_run_writes_an_index_linking_every_report(run: Path) -> None:
+    year_dir = run / str(YEAR)
+    page = (year_dir / "index.html").read_text(encoding="utf-8")
+    hrefs = {unquote(h) for h in re.findall(r'href="([^"]*)"', page)}
+    reports = {p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*")
+               if p.suffix in (".pdf", ".html", ".ipynb", ".xlsx") and p.name != "index.html"}
+    # Two communities (ipynb, html, pdf and the 核对单's html, xlsx each) and the overview.
+    assert len(reports) == 2 * 5 + 3
+    assert hrefs == reports
+    assert page.count(">完成<") == 3
+
+
+def test_no_html_output_fetches_anything_from_the_network(run: Path) -> None:
+    pages = sorted(run.rglob("*.html"))
+    # index, 2 summaries, 2 数据核对单, the overview.
+    assert len(pages) == 6
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not FETCHED.search(text), (page.name, FETCHED.search(text))
+        assert "<script" not in text.lower(), page.name
+
+
+def test_rerun_keeps_the_page_and_a_failure_shows_its_reason(run: Path) -> None:
+    """Last in this file: it changes the shared run."""
+    index = run / str(YEAR) / "index.html"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    again = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
+                      progress=False)
+    assert again.executed == 0
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+    (broken,) = [p for p in sorted((DATA["data"] / str(YEAR)).glob("*.xlsx"))][:1]
+    broken.write_bytes(b"not a workbook")
+    third = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
+                      progress=False)
+    assert third.exit_code == 1
+    page = index.read_text(encoding="utf-8")
+    row = next(r for r in re.findall(r"<tr\b.*?</tr>", page, re.DOTALL)
+               if f"<td>{broken.stem}</td>" in r)
+    assert ">失败<" in row and "文件无法打开" in row
+    assert page.count(">沿用<") == 1  # the other community; the overview was rebuilt
