@@ -104,19 +104,29 @@ def _guard_index(nb: Any, notebook: Path, data_dir: Path | None) -> guard.Person
 def _execute(nb: Any, notebook: Path) -> Any:
     """Run every cell again in the notebook's own folder (the analyst's relative paths
     work as in JupyterLab); a failing cell is a Chinese error naming it."""
+    import shutil
+    import tempfile
+
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .report import KERNEL
+    from .report import KERNEL, _kernel_manager, _shutdown
 
+    # The kernel talks over Unix sockets in a folder of its own, as in run: nothing on
+    # the network, and no socket files left in the analyst's folder.
+    sockets = Path(tempfile.mkdtemp(prefix="shequ-kit-export-"))
+    km = _kernel_manager(sockets, 1, KERNEL)
     try:
         return papermill.execute_notebook(
             nb, None, kernel_name=KERNEL, cwd=str(notebook.parent), progress_bar=False,
-            log_output=False, request_save_on_cell_execute=False)
+            log_output=False, request_save_on_cell_execute=False, km=km)
     except PapermillExecutionError as exc:
         where = f"第{exc.exec_count}个单元格" if exc.exec_count else "某个单元格"
         raise LoopError(f"重新运行笔记本时{where}出错（{exc.ename}），报告未导出。"
                         "请在 JupyterLab 中打开该笔记本检查。") from exc
+    finally:
+        _shutdown(km)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def export_notebook(notebook: Path | str, formats: tuple[str, ...] | list[str] = ("html", "pdf"),
