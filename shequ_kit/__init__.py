@@ -11,13 +11,15 @@ def _chinese_charts() -> None:
     import warnings
 
     try:
-        from .fonts import FontNotFoundError, use_in_matplotlib
+        from .fonts import FontNotFoundError, chinese_font, use_in_matplotlib
     except ImportError:  # matplotlib absent: nothing draws charts
         return
     try:
         use_in_matplotlib()
     except FontNotFoundError as exc:
         warnings.warn(str(exc), stacklevel=2)
+    finally:  # the choice is made again where it matters (charts, checks), not frozen here
+        chinese_font.cache_clear()
 
 
 _chinese_charts()

@@ -385,6 +385,12 @@ def _formal_frame(fragment: str) -> str:
     return _ROW_HEAD.sub(lambda m: m.group(1), fragment)
 
 
+# A plain-text result that is only an object's repr — what a chart cell's last line
+# returns (``Text(0.5, 1.0, '…')``, ``<BarContainer object of 3 artists>``) — is a
+# by-product, not something the analyst wrote for the reader.
+_OBJECT_REPR = re.compile(r"^\[?\s*<[^<>]*>\s*\]?$|^(?:Text|Line2D|Figure)\(", re.DOTALL)
+
+
 def _display(html: str, metadata: dict[str, Any] | None = None) -> Any:
     from nbformat.v4 import new_output
 
@@ -431,7 +437,7 @@ def _document_outputs(cell: Any, label: str, warnings: list[str]) -> list[Any]:
             kept.append(_display(_markdown_html(_joined(data["text/markdown"]))))
         elif "text/plain" in data:
             text = _joined(data["text/plain"])
-            if text.strip():
+            if text.strip() and not _OBJECT_REPR.match(text.strip()):
                 kept.append(_display(_plain_html(text)))
         elif data:
             kinds = "、".join(sorted(data))

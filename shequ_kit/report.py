@@ -522,7 +522,8 @@ def export_files(executed: Any, meta: dict[str, Any] | None, formats: tuple[str,
         t["export_pdf"] = time.perf_counter() - t0
     if "html" in formats:
         files["html"] = html.encode("utf-8")
-    return files, [_safe(w, index) or "某个单元格的提示含有个人信息，已略去。" for w in warnings]
+    return files, [_safe(w, index) or "某个单元格有一条提示过长或含有个人信息，未显示。"
+                   for w in warnings]
 
 
 def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
