@@ -23,6 +23,7 @@ workbook is resubmitted, and must survive Ctrl-C or a closed laptop lid. So:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -149,6 +150,8 @@ class _Progress:
                 self.line(text)
         else:
             self.line(text)
+        for warning in entry.get("warnings") or []:
+            self.line(f"警告：{label}：{warning}")
 
     def close(self) -> None:
         if self.bar is not None:
@@ -271,6 +274,38 @@ def _up_to_date(old: dict[str, Any] | None, digest: str, out_dir: Path,
         return recorded == wanted and all(p.is_file() for p in paths.values())
     except OSError:  # a name too long for the file system: not there, so build it
         return False
+
+
+# The analyst's edited notebook is kept under this mark and the time of the edit.
+EDITED_MARK = "已编辑"
+
+
+def _edited(old: dict[str, Any] | None, notebook: Path | None) -> bool:
+    """Whether the output notebook was changed after this kit wrote it (its bytes no
+    longer match the digest the manifest recorded at write time). A manifest from before
+    digests were recorded cannot tell: nothing counts as edited then."""
+    if not old or notebook is None or not old.get("notebook_sha256"):
+        return False
+    try:
+        return notebook.is_file() and \
+            fingerprint.file_digest(notebook) != old["notebook_sha256"]
+    except OSError:
+        return False
+
+
+def _keep_edited(notebook: Path) -> Path:
+    """Rename an edited notebook out of the way, stamped with the time of the edit
+    (``…工作总结.已编辑-20241203-1055.ipynb``); a second edit in the same minute gets
+    ``-2``, ``-3`` …"""
+    stamp = time.strftime("%Y%m%d-%H%M", time.localtime(notebook.stat().st_mtime))
+    base = f"{notebook.stem}.{EDITED_MARK}-{stamp}"
+    target = notebook.with_name(f"{base}{notebook.suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = notebook.with_name(f"{base}-{n}{notebook.suffix}")
+    os.rename(notebook, target)
+    return target
 
 
 def _resolve(path: Path | str | None) -> Path | None:
@@ -503,6 +538,7 @@ def run_batch(
     log: TextIO | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     overview: bool = False,
+    discard_edits: bool = False,
 ) -> BatchResult:
     """Write every community's summary and each fully covered street's overview for a
     year into ``out_dir/<year>/``. ``progress`` None shows a bar only on a terminal;
@@ -512,7 +548,11 @@ def run_batch(
 
     A street with a single community gets no overview (it would repeat that community's
     summary) unless ``overview`` is True; the summary line says which were left out.
-    ``communities`` names communities by 社区名称 or ``街道/社区名称``."""
+    ``communities`` names communities by 社区名称 or ``街道/社区名称``.
+
+    An output notebook the analyst edited since it was written is never skipped as
+    up to date nor overwritten: it is renamed with a timestamp (said in the summary
+    line) and the report is built afresh, unless ``discard_edits``."""
     started = time.perf_counter()
     data = _resolve(data_dir)
     pdir = _resolve(params_dir)
@@ -619,9 +659,26 @@ def run_batch(
         manifest.reports.update(old_reports)
 
     todo: list[_Job] = []
+    kept_edits: list[tuple[Path, Path]] = []
+    discarded: list[Path] = []
     for job in jobs:
         prev = old_reports.get(job.key)
-        if not force and _up_to_date(prev, job.digest, out, job.paths):
+        edited_nb = job.paths.get("ipynb")
+        if _edited(prev, edited_nb):
+            assert edited_nb is not None
+            if discard_edits:
+                discarded.append(edited_nb)
+            else:
+                try:
+                    kept_edits.append((edited_nb, _keep_edited(edited_nb)))
+                except OSError as exc:  # never overwrite what could not be kept
+                    manifest.reports[job.key] = dict(
+                        prev or {}, status=FAILED, run="本次生成",
+                        reason=f"无法保留手工编辑过的笔记本{edited_nb.name}"
+                               f"（{oserror.describe(exc)}），报告未重新生成")
+                    continue
+            todo.append(job)
+        elif not force and _up_to_date(prev, job.digest, out, job.paths):
             entry = dict(prev or {}, status=SKIPPED, reason=None, run="沿用上次结果")
             manifest.reports[job.key] = entry
         else:
@@ -712,8 +769,15 @@ def run_batch(
                       if len(sf.communities) + len(sf.failed) < 2]
             if forced:
                 lone = f"已按 --overview 为只有一个社区的{'、'.join(forced)}生成街道汇总。"
+        edits = ""
+        if kept_edits:
+            edits = ("手工编辑过的笔记本已另存保留：" + "、".join(
+                f"{old.name} → {new.name}" for old, new in kept_edits) + "。")
+        if discarded:
+            edits += ("已按 --discard-edits 覆盖手工编辑过的笔记本："
+                      + "、".join(p.name for p in discarded) + "。")
         say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份{late}，"
-                 f"用时{result.seconds:.1f}秒。{lone}{saved}")
+                 f"用时{result.seconds:.1f}秒。{edits}{lone}{saved}")
     return result
 
 
@@ -771,6 +835,8 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
                              "reason": rendered.reason, "run": "本次生成",
                              "fingerprint": None, "inputs": job.inputs, "outputs": {},
                              "attempts": rendered.attempts}
+    if rendered.warnings:
+        entry["warnings"] = list(rendered.warnings)
     if rendered.ok:
         t0 = time.perf_counter()
         try:
@@ -780,6 +846,8 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
         else:
             entry.update(status=DONE, reason=None, fingerprint=job.digest,
                          outputs={ext: _rel(p, out) for ext, p in job.paths.items()})
+            if "ipynb" in rendered.files:  # how a later run sees the analyst's edits
+                entry["notebook_sha256"] = hashlib.sha256(rendered.files["ipynb"]).hexdigest()
         timings["write"] = time.perf_counter() - t0
     # The worker's total includes its own bookkeeping between stages.
     timings["total"] = (rendered.timings.get("total", 0.0) + timings["facts"]

@@ -168,6 +168,19 @@ def _parser() -> argparse.ArgumentParser:
                    help="社区报告使用的笔记本（默认notebooks/community_report.ipynb）")
     r.add_argument("--overview-notebook", type=Path, default=None, metavar="文件",
                    help="街道汇总使用的笔记本（默认notebooks/street_overview.ipynb）")
+    r.add_argument("--discard-edits", action="store_true",
+                   help="覆盖手工编辑过的输出笔记本（默认另存为“….已编辑-时间.ipynb”保留）")
+
+    from .batch import ALLOWED_FORMATS
+
+    e = add("export", "把（在 JupyterLab 中编辑过的）报告笔记本导出为 HTML/PDF，文件名取封面标题")
+    e.add_argument("notebook", type=Path, metavar="笔记本", help="报告笔记本（.ipynb），可以是任意位置的副本")
+    e.add_argument("--formats", default="html,pdf", metavar="格式",
+                   help=f"输出格式，逗号分隔（可选：{'、'.join(ALLOWED_FORMATS)}；默认html,pdf）")
+    e.add_argument("--execute", action="store_true", help="先重新运行全部单元格（papermill），再导出")
+    e.add_argument("--out", type=Path, default=None, metavar="目录", help="输出目录（默认笔记本所在目录）")
+    e.add_argument("--data", type=Path, default=None, metavar="目录",
+                   help="台账目录，用于个人信息检查（默认取笔记本参数 data_dir）")
     return p
 
 
@@ -305,8 +318,33 @@ def _cmd_run(a: argparse.Namespace) -> int:
                        communities=a.community, formats=formats, workers=a.workers,
                        force=a.force, scheduler=a.scheduler, timeout=a.timeout,
                        notebook=a.notebook, overview_notebook=a.overview_notebook,
-                       overview=a.overview)
+                       overview=a.overview, discard_edits=a.discard_edits)
     return int(result.exit_code)
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from .export import ExportError
+    from .guard import PersonalDataError
+    from .loop import LoopError, export_notebook
+
+    formats = tuple(f.strip() for f in a.formats.split(",") if f.strip())
+    try:
+        done = export_notebook(a.notebook, formats, out_dir=a.out, execute=a.execute,
+                               data_dir=a.data)
+    except (LoopError, ExportError, PersonalDataError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        from .oserror import describe
+
+        print(f"错误：写入失败：{describe(exc)}", file=sys.stderr)
+        return 1
+    for warning in done.warnings:
+        print(f"警告：{warning}", file=sys.stderr)
+    if done.executed:
+        print(f"已重新运行并保存笔记本：{a.notebook}")
+    print("已导出：" + "、".join(str(p) for p in done.paths))
+    return 0
 
 
 COMMANDS = {
@@ -315,6 +353,7 @@ COMMANDS = {
     "validate": _cmd_validate,
     "indicators": _cmd_indicators,
     "run": _cmd_run,
+    "export": _cmd_export,
 }
 
 

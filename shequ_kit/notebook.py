@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import html as _html
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -214,8 +215,11 @@ def revise(doc: Document, old: str, new: str, key: str | None = None) -> int:
     """Change wording before the sections are shown (e.g. a secretary's own phrasing).
 
     Replaces ``old`` by ``new`` in paragraphs, items and headings (of section ``key``
-    only, when given) and returns how many places changed. Nothing found is an error,
-    so a mistyped phrase never leaves the summary silently unchanged.
+    only, when given) and returns how many places changed. Nothing found is a warning,
+    not an error: a notebook run for a whole street holds one community's revisions,
+    which must not fail every other community; the warning shows under the cell and in
+    the run's log, so a mistyped phrase never leaves the summary silently unchanged.
+    The count displays as a note in JupyterLab and never reaches the document.
     """
     if not old:
         raise ValueError("要修改的原文不能为空。")
@@ -224,8 +228,35 @@ def revise(doc: Document, old: str, new: str, key: str | None = None) -> int:
         raise KeyError(f"文档中没有“{key}”这一部分。")
     done = sum(_edit_blocks(s, old, new) for s in scope if s is not None)
     if not done:
-        raise ValueError(f"未在总结中找到要修改的原文：“{old}”。请从上面的输出中复制原句。")
-    return done
+        message = f"未在总结中找到要修改的原文：“{old}”，此处未作修改。请从上面的输出中复制原句。"
+        if not _note(message, "warning"):  # outside a kernel: a Python warning
+            warnings.warn(message, RevisionNotFound, stacklevel=2)
+    return Revisions(done)
+
+
+class RevisionNotFound(UserWarning):
+    """``revise`` found nothing to change (in this community's summary)."""
+
+
+class Revisions(int):
+    """How many places ``revise`` changed; shown in JupyterLab as a note the export
+    leaves out (a bare number as a cell's last line would otherwise print in the PDF)."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return export.work_note(f"已修改{int(self)}处措辞。")
+
+
+def _note(message: str, level: str) -> bool:
+    """Show a note under the running cell; False outside a kernel (nothing shown)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return False
+    if get_ipython() is None:
+        return False
+    display(export.work_note(message, level), raw=True)
+    return True
 
 
 # -- exploring -----------------------------------------------------------------------------

@@ -39,6 +39,7 @@ __all__ = [
     "clean_temp_files",
     "community_task",
     "execute",
+    "export_files",
     "output_paths",
     "overview_task",
     "render",
@@ -120,6 +121,9 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     attempts: int = 0  # kernel starts tried; 0 when no kernel was started
+    # What the document left out or the notebook flagged (a widget, a revise that found
+    # nothing), in Chinese: for the run's log and manifest, never the PDF.
+    warnings: list[str] = field(default_factory=list)
 
 
 # -- tasks and paths ---------------------------------------------------------------------
@@ -494,14 +498,40 @@ def executions() -> int:
     return _EXECUTIONS
 
 
+def export_files(executed: Any, meta: dict[str, Any] | None, formats: tuple[str, ...],
+                 index: guard.PersonalLookup, timings: dict[str, float] | None = None
+                 ) -> tuple[dict[str, bytes], list[str]]:
+    """An executed notebook's documents by format, after the personal-data guard saw the
+    notebook and the HTML, and the Chinese warnings for what the document left out.
+
+    ``run`` and ``shequ-kit export`` both come here, so a notebook the analyst edited
+    and exported by hand gets the same guard, fonts and formats as the batch's.
+    """
+    from . import export
+
+    t = timings if timings is not None else {}
+    t0 = time.perf_counter()
+    guard.check_notebook(executed, index)
+    html, warnings = export.to_html_with_warnings(executed, meta)
+    guard.check_html(html, index)
+    t["export_html"] = time.perf_counter() - t0
+    files: dict[str, bytes] = {}
+    if "pdf" in formats:
+        t0 = time.perf_counter()
+        files["pdf"] = export.render_pdf(html)
+        t["export_pdf"] = time.perf_counter() - t0
+    if "html" in formats:
+        files["html"] = html.encode("utf-8")
+    return files, [_safe(w, index) or "某个单元格有一条提示过长或含有个人信息，未显示。"
+                   for w in warnings]
+
+
 def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
     """Execute, guard and export one report in memory. Never raises for the report's
     own failures (notebook error, dead kernel, refused personal data, PDF failure): the
     caller gets ``ok=False`` and a Chinese reason, and the batch goes on."""
     global _EXECUTIONS
     import nbformat
-
-    from . import export
 
     index = index if index is not None else NullIndex()
     result = Rendered(kind=task.kind, name=task.name, ok=False)
@@ -522,18 +552,7 @@ def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
             executed, result.attempts = execute(nb, params, cwd=workdir, deadline=deadline)
         finally:
             t["execute"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        guard.check_notebook(executed, index)
-        html = export.to_html(executed, task.meta)
-        guard.check_html(html, index)
-        t["export_html"] = time.perf_counter() - t0
-        files: dict[str, bytes] = {}
-        if "pdf" in task.formats:
-            t0 = time.perf_counter()
-            files["pdf"] = export.render_pdf(html)
-            t["export_pdf"] = time.perf_counter() - t0
-        if "html" in task.formats:
-            files["html"] = html.encode("utf-8")
+        files, result.warnings = export_files(executed, task.meta, task.formats, index, t)
         _detach_facts(executed)
         files["ipynb"] = nbformat.writes(executed).encode("utf-8")
         result.files = files
