@@ -823,7 +823,7 @@ def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
         except guard.PersonalDataError as exc:
             say.line(f"错误：{exc}")
         except OSError as exc:
-            say.line(f"错误：写入{title}失败：{exc.strerror or type(exc).__name__}")
+            say.line(f"错误：写入{title}失败：{oserror.describe(exc)}")
 
 
 def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:

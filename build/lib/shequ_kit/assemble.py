@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import engine, params, period, reader, targets
+from . import engine, oserror, params, period, reader, targets
 from .catalogue import CATALOGUE, canonical_condition
 from .drafting import target_label
 from .events import activity_events
 from .facts import CommunityFacts, StreetFacts
 from .layout import closest
-from .model import LedgerBook, LedgerError, Problem
+from .model import WARNING, LedgerBook, LedgerError, Problem
 from .privacy import PersonalIndex, personal_in_params
 from .schema import SHEETS
 
@@ -27,12 +27,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def resolve(path: str | Path | None, root: Path = PROJECT_ROOT) -> Path | None:
-    """Relative paths are taken from the project root, so a notebook runs the same from
-    JupyterLab (kernel in notebooks/) and from papermill at the root."""
+    """A relative path as the user meant it: from the current folder when it exists there
+    (as the command line reads it: ``papermill … -p data_dir 台账`` in the analyst's own
+    folder), else from the project root, so the notebook's defaults (data/sample,
+    parameters) run the same from JupyterLab (kernel in notebooks/) and from the root."""
     if path is None:
         return None
     p = Path(path).expanduser()
-    return p if p.is_absolute() else (root / p)
+    if p.is_absolute():
+        return p
+    here = Path.cwd() / p
+    return here if here.exists() else (root / p)
 
 
 @dataclass
@@ -243,44 +248,56 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
     out.personal = PersonalIndex.from_books(
         list(current.books.values()) + (list(prior.books.values()) if prior else []))
     wanted = set(communities) if communities else None
-    for name, problems in current.failures.items():
-        if wanted is None or name in wanted or any(w in name for w in wanted):
-            out.failures[name] = _reason(problems)
-            out.problems[name] = list(problems)
+    for key, problems in current.failures.items():
+        if wanted is None or key in wanted or any(w in key for w in wanted):
+            out.failures[key] = _reason(problems)
+            out.problems[key] = list(problems)
     if wanted:
-        for name in sorted(wanted - set(current.books) - set(current.failures)):
-            found = set(current.books) | set(current.failures)
-            out.failures[name] = f"未找到{name}{year}年的台账{closest(name, found)}"
+        known = set(current.books) | set(current.failures) | {
+            n for b in current.books.values() for n in (b.community, f"{b.street}/{b.community}")
+        } | {k.split("/")[-1] for k in current.failures}
+        for name in sorted(wanted - known):
+            out.failures[name] = f"未找到{name}{year}年的台账{closest(name, known)}"
+    # Last year's workbook of the same community: same street and name, whatever layout.
+    prior_books = {(b.street, b.community): b for b in prior.books.values()} if prior else {}
 
-    for name, book in sorted(current.books.items()):
-        if wanted is not None and name not in wanted:
+    for key, book in sorted(current.books.items()):
+        name = book.community
+        if not reader.wanted_match(wanted, key, book.street, name):
             continue
-        out.books[name] = book
-        out.problems[name] = list(book.problems)
-        prev_book = prior.books.get(name) if prior else None
-        out.inputs[name] = [book.path] + ([prev_book.path] if prev_book is not None else [])
+        out.books[key] = book
+        out.problems[key] = list(book.problems)
+        prev_book = prior_books.get((book.street, name))
+        out.inputs[key] = [book.path] + ([prev_book.path] if prev_book is not None else [])
+        notes: list[str] = []
         try:
-            merged = params.load_params(pdir, name)
+            merged = params.load_params(pdir, name, book.street or None, notes)
             leaks = personal_in_params(merged, out.personal)
             if leaks:
-                out.failures[name] = ("参数中含有个人信息，报告中不能出现，该社区未生成：" +
-                                      "；".join(leaks) + "。请修改参数文件后重新运行")
+                out.failures[key] = ("参数中含有个人信息，报告中不能出现，该社区未生成：" +
+                                     "；".join(leaks) + "。请修改参数文件后重新运行")
                 continue
-            out.communities[name] = build_facts(book, prev_book, merged, out.personal)
+            out.communities[key] = build_facts(book, prev_book, merged, out.personal)
         except (params.ParamsError, targets.TargetError) as exc:
             if getattr(exc, "from_defaults", False):
                 raise
-            out.failures[name] = str(exc)
+            out.failures[key] = str(exc)
         except ValueError as exc:  # a target's 条件 outside the enum lists
-            out.failures[name] = str(exc)
+            out.failures[key] = str(exc)
+        except OSError as exc:  # e.g. a 社区名称 too long for a file name: this one only
+            out.failures[key] = f"读取社区参数文件失败：{oserror.describe(exc)}"
+        for note in notes:  # a namesake's parameters file, not applied
+            problem = Problem(WARNING, "params_street", note, book.path.name)
+            out.problems[key].append(problem)
+            out.run_problems.append(problem)
 
     # Street overviews: only for streets whose every community is in this run and read.
     by_street: dict[str, list[str]] = {}
-    for name, book in current.books.items():
-        by_street.setdefault(book.street, []).append(name)
+    for key, book in current.books.items():
+        by_street.setdefault(book.street, []).append(key)
     as_of = max((f.as_of for f in out.communities.values()), default=f"{year}-12-31")
     for street, members in sorted(by_street.items()):
-        if wanted is not None and not set(members) <= wanted:
+        if wanted is not None and not all(m in out.books for m in members):
             continue
         facts = [out.communities[m] for m in sorted(members) if m in out.communities]
         if not facts:
@@ -290,7 +307,9 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
         # in its totals even when another street of the same run reports the whole year.
         street_as_of = max(f.as_of for f in facts)
         totals = engine.street_totals(rows, street, year, [f"{year}-01-01", street_as_of])
-        failed = {m: out.failures[m] for m in sorted(members) if m in out.failures}
+        # Within its own street's overview a community is named by its name alone.
+        failed = {current.books[m].community: out.failures[m] for m in sorted(members)
+                  if m in out.failures}
         out.streets[street] = StreetFacts(
             street=street, year=year, as_of=street_as_of,
             half_year=period.period_key(street_as_of) != period.ANNUAL,
@@ -302,12 +321,29 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
 
 
 def community_facts(community: str, year: int, data_dir: str | Path = "data/sample",
-                    params_dir: str | Path | None = "parameters") -> CommunityFacts:
-    """One community's facts, read from its ledgers: what a notebook opened by hand uses."""
+                    params_dir: str | Path | None = "parameters",
+                    street: str | None = None) -> CommunityFacts:
+    """One community's facts, read from its ledgers: what a notebook opened by hand uses.
+
+    ``community`` is the 社区名称 or ``街道/社区名称``; ``street`` picks among namesakes
+    of a district's streets.
+    """
+    if street and "/" not in community:
+        community = f"{street}/{community}"
     result = year_facts(data_dir, year, params_dir, communities=[community])
     if community in result.communities:
         return result.communities[community]
-    reason = result.failures.get(community) or f"未找到{community}{year}年的台账"
+    found = [f for f in result.communities.values()
+             if community in (f.community, f"{f.street}/{f.community}")]
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        streets = "、".join(sorted(f.street for f in found))
+        raise LedgerError([Problem("错误", "community_ambiguous",
+                                   f"{streets}都有{community}，请写成“街道/社区名称”，"
+                                   f"如“{found[0].street}/{community}”")])
+    reason = next((r for k, r in result.failures.items() if community in (k, k.split("/")[-1])),
+                  None) or f"未找到{community}{year}年的台账"
     raise LedgerError([Problem("错误", "community_failed", reason)])
 
 

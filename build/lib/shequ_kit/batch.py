@@ -12,11 +12,18 @@ workbook is resubmitted, and must survive Ctrl-C or a closed laptop lid. So:
   reason, timings, input fingerprints and output paths;
 - a report whose inputs did not change and whose files exist is skipped;
 - files are written under temporary names and renamed, so an interrupted run leaves only
-  whole reports, and the next run finishes the rest.
+  whole reports, and the next run finishes the rest;
+- a report that runs past ``timeout`` seconds has its kernel ended and counts as 超时;
+- workers (and through them the kernels) end themselves within seconds when the run's
+  own process is killed, even with ``kill -9``;
+- the manifest is saved under a lock file, re-read and merged, so two runs on one output
+  folder (different communities) keep each other's reports; a failed save is retried
+  once and reported, never ending the run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -30,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import fingerprint, guard, report
+from . import fingerprint, guard, oserror, report
 from .layout import year_folder_problem
 
 __all__ = ["BatchResult", "DONE", "FAILED", "SKIPPED", "MANIFEST", "run_batch"]
@@ -41,12 +48,19 @@ ALLOWED_FORMATS = ("html", "pdf")
 # A worker process that dies takes every report it was running with it; those are tried
 # again in a fresh pool this many times before they count as failed.
 POOL_ROUNDS = 2
+DEFAULT_TIMEOUT = 600.0  # seconds per report; generous: a community takes ~10 s
+# Waiting for another run's manifest save: say so after LOCK_NOTICE seconds, give up (and
+# report the save as failed) after LOCK_TIMEOUT.
+LOCK_NOTICE = 2.0
+LOCK_TIMEOUT = 120.0
+PARENT_POLL = 1.0  # seconds between a worker's checks that the run's process still lives
 
 
 @dataclass
 class BatchResult:
-    """What a run did. ``reports`` maps a key (``community:<名称>`` or
-    ``overview:<街道>``) to its manifest entry."""
+    """What a run did. ``reports`` maps a key (``community:<名称>``,
+    ``community:<街道>/<名称>`` for a district's namesakes, or ``overview:<街道>``) to
+    its manifest entry."""
 
     year: int
     out_dir: Path
@@ -56,6 +70,7 @@ class BatchResult:
     error: str | None = None  # the run could not start (bad defaults.yaml, no data …)
     interrupted: bool = False
     seconds: float = 0.0
+    manifest_error: str | None = None  # the manifest could not be saved (the disk is full …)
     # The reports this run was asked for. A run for some communities keeps the others'
     # manifest entries, but their old successes and failures are not this run's.
     scope: set[str] | None = None
@@ -89,7 +104,7 @@ class BatchResult:
             return 2
         if self.interrupted:
             return 130
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.manifest_error else 0
 
 
 # -- progress ----------------------------------------------------------------------------
@@ -135,6 +150,8 @@ class _Progress:
                 self.line(text)
         else:
             self.line(text)
+        for warning in entry.get("warnings") or []:
+            self.line(f"警告：{label}：{warning}")
 
     def close(self) -> None:
         if self.bar is not None:
@@ -152,20 +169,74 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 class _Manifest:
+    """The year's manifest as this run sees it. Another run may write the same file at
+    the same time (other communities): every save takes a lock file, re-reads the file
+    and keeps the other run's entries, so neither run's reports vanish from it."""
+
     def __init__(self, path: Path, header: dict[str, Any], old: dict[str, Any]) -> None:
         self.path = path
         self.header = header
         self.reports: dict[str, dict[str, Any]] = {}
         self.old = old
         self.lock = threading.Lock()
+        self.scope: set[str] = set()  # the entries this run decides
+        self.dropped: set[str] = set()  # old entries a full run removes (gone communities)
+        self.error: str | None = None  # why the last save failed; None once one succeeds
+        self.say: Callable[[str], None] = lambda text: None
 
     def data(self) -> dict[str, Any]:
         return {**self.header, "reports": dict(sorted(self.reports.items()))}
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Save, retrying once; a failure is reported in Chinese and remembered (the run
+        then exits 1), never raised: the reports themselves are already written."""
         with self.lock:
+            for attempt in (1, 2):
+                try:
+                    self._save_locked()
+                except OSError as exc:  # a full disk, a lock held too long, …
+                    if attempt == 1:
+                        time.sleep(0.5)
+                        continue
+                    reason = (f"另一个运行长时间占用清单（超过{LOCK_TIMEOUT:.0f}秒）"
+                              if _is_lock_timeout(exc) else oserror.describe(exc))
+                    if reason != self.error:
+                        self.say(f"错误：清单保存失败（{reason}），已重试一次；已生成的报告"
+                                 f"文件不受影响，其余报告继续生成。清单：{self.path}")
+                    self.error = reason
+                    return False
+                self.error = None
+                return True
+        return False  # not reached
+
+    def _save_locked(self) -> None:
+        from filelock import FileLock, Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path.with_name(f".{self.path.name}.lock")))
+        try:
+            lock.acquire(timeout=LOCK_NOTICE)
+        except Timeout:
+            self.say(f"另一个运行正在写入{self.path.parent}的清单，等待…")
+            lock.acquire(timeout=LOCK_TIMEOUT)
+        try:
+            on_disk = _read_manifest(self.path).get("reports") or {}
+            merged = {k: v for k, v in self.reports.items() if k not in self.scope}
+            merged.update({k: v for k, v in on_disk.items()
+                           if k not in self.scope and k not in self.dropped
+                           and isinstance(v, dict)})
+            merged.update({k: v for k, v in self.reports.items() if k in self.scope})
+            self.reports = merged
             text = json.dumps(self.data(), ensure_ascii=False, indent=1)
             report.write_outputs({self.path: text.encode("utf-8")})
+        finally:
+            lock.release()
+
+
+def _is_lock_timeout(exc: BaseException) -> bool:
+    from filelock import Timeout
+
+    return isinstance(exc, Timeout)
 
 
 # -- planning ----------------------------------------------------------------------------
@@ -199,7 +270,42 @@ def _up_to_date(old: dict[str, Any] | None, digest: str, out_dir: Path,
         return False
     recorded = old.get("outputs") or {}
     wanted = {ext: _rel(p, out_dir) for ext, p in paths.items()}
-    return recorded == wanted and all(p.is_file() for p in paths.values())
+    try:
+        return recorded == wanted and all(p.is_file() for p in paths.values())
+    except OSError:  # a name too long for the file system: not there, so build it
+        return False
+
+
+# The analyst's edited notebook is kept under this mark and the time of the edit.
+EDITED_MARK = "已编辑"
+
+
+def _edited(old: dict[str, Any] | None, notebook: Path | None) -> bool:
+    """Whether the output notebook was changed after this kit wrote it (its bytes no
+    longer match the digest the manifest recorded at write time). A manifest from before
+    digests were recorded cannot tell: nothing counts as edited then."""
+    if not old or notebook is None or not old.get("notebook_sha256"):
+        return False
+    try:
+        return notebook.is_file() and \
+            fingerprint.file_digest(notebook) != old["notebook_sha256"]
+    except OSError:
+        return False
+
+
+def _keep_edited(notebook: Path) -> Path:
+    """Rename an edited notebook out of the way, stamped with the time of the edit
+    (``…工作总结.已编辑-20241203-1055.ipynb``); a second edit in the same minute gets
+    ``-2``, ``-3`` …"""
+    stamp = time.strftime("%Y%m%d-%H%M", time.localtime(notebook.stat().st_mtime))
+    base = f"{notebook.stem}.{EDITED_MARK}-{stamp}"
+    target = notebook.with_name(f"{base}{notebook.suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = notebook.with_name(f"{base}-{n}{notebook.suffix}")
+    os.rename(notebook, target)
+    return target
 
 
 def _resolve(path: Path | str | None) -> Path | None:
@@ -207,6 +313,22 @@ def _resolve(path: Path | str | None) -> Path | None:
         return None
     p = Path(path).expanduser()
     return p if p.is_absolute() else (Path.cwd() / p).resolve()
+
+
+def _out_overlaps_data(data: Path, out: Path) -> str | None:
+    """Why ``out`` may not be used: it is, holds or lies inside one of the data folder's
+    year folders (a run there would mix reports into the ledgers and clean up among the
+    user's own files). None when it is fine."""
+    out = out.resolve()
+    try:
+        years = [p.resolve() for p in data.iterdir() if p.is_dir() and p.name.isdigit()]
+    except OSError:
+        return None  # the data folder's own error is reported later
+    for y in sorted(years):
+        if out == y or out.is_relative_to(y) or y.is_relative_to(out):
+            return (f"输出目录不能是台账目录、包含台账的年份文件夹或位于其中：{out}"
+                    f"（台账年份文件夹：{y}）。请另选输出目录，例如 --out outputs")
+    return None
 
 
 # -- executing ---------------------------------------------------------------------------
@@ -223,6 +345,7 @@ def _init_worker(index: guard.PersonalLookup | None) -> None:
     # stops a worker (SIGTERM), the worker shuts its kernel down and removes its folder.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+    _die_with_parent()
     from . import export
 
     export.warm_up()
@@ -232,9 +355,43 @@ def _exit_on_term(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """A worker whose run was killed (``kill -9``, an out-of-memory kill) would go on
+    rendering for minutes with its kernel, each holding hundreds of MB. So the worker
+    asks for SIGTERM when its parent dies (Linux ``prctl``; a SIGTERM shuts its kernel
+    down and removes its folder), and a watchdog thread checks the parent every second
+    (other systems, and a parent that died before the ``prctl``). The kernels themselves
+    exit within a second of their worker (ipykernel watches its parent)."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    ppid = parent.pid if parent is not None and parent.pid else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watchdog alone
+            pass
+
+    def watch() -> None:
+        while os.getppid() == ppid:
+            time.sleep(PARENT_POLL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="shequ-kit-parent-watch", daemon=True).start()
+
+
 def _render_in_worker(task: report.Task) -> report.Rendered:
     try:
         return report.render(task, _WORKER_INDEX)
+    except report.ReportTimeoutError:  # its signal came as the report ended: still late
+        return report.Rendered(kind=task.kind, name=task.name, ok=False,
+                               reason=report._reason(report.ReportTimeoutError(), None))
     except SystemExit as stop:
         # The pool would report SystemExit as the task's result and take the next task;
         # a stopped worker must stop (its kernel and folder were cleaned up on the way).
@@ -265,8 +422,15 @@ def _workers_without_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
+def _timed(job: _Job, timeout: float | None) -> report.Task:
+    task = job.make_task()
+    task.timeout = timeout
+    return task
+
+
 def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
-           pools: list[Any]) -> Iterator[tuple[_Job, report.Rendered]]:
+           pools: list[Any], timeout: float | None = None
+           ) -> Iterator[tuple[_Job, report.Rendered]]:
     """Yield each job's result as it finishes, in a pool of long-lived worker processes.
     A broken pool (a worker killed by the system) is replaced and its unfinished jobs
     tried again."""
@@ -287,7 +451,7 @@ def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
         stopped = False
         try:
             with _workers_without_main():
-                futures = {pool.submit(_render_in_worker, job.make_task()): job
+                futures = {pool.submit(_render_in_worker, _timed(job, timeout)): job
                            for job in pending}
             waiting = set(futures)
             while waiting:
@@ -299,6 +463,10 @@ def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
                     except BrokenProcessPool:
                         broken.append(job)
                         continue
+                    except Exception as exc:  # this report only; the others go on
+                        rendered = report.Rendered(
+                            kind=job.kind, name=job.name, ok=False,
+                            reason=f"生成报告的工作进程出错（{type(exc).__name__}）")
                     yield job, rendered
         except BaseException:  # Ctrl-C, SIGTERM or the caller stopped: do not wait
             stopped = True
@@ -316,8 +484,8 @@ def _local(jobs: list[_Job], workers: int, index: guard.PersonalLookup,
                     reason="生成报告的工作进程意外退出（可能内存不足），已重试仍未成功")
 
 
-def _distributed(jobs: list[_Job], scheduler: str, index: guard.PersonalLookup
-                 ) -> Iterator[tuple[_Job, report.Rendered]]:
+def _distributed(jobs: list[_Job], scheduler: str, index: guard.PersonalLookup,
+                 timeout: float | None = None) -> Iterator[tuple[_Job, report.Rendered]]:
     """The same tasks on a dask.distributed cluster. Workers need the same Python
     environment; results come back as file contents, so the output folder need not be
     shared (the notebooks read facts sent with the task, not the ledgers)."""
@@ -327,7 +495,7 @@ def _distributed(jobs: list[_Job], scheduler: str, index: guard.PersonalLookup
         shared = client.scatter(index, broadcast=True)
         futures = {}
         for job in jobs:
-            fut = client.submit(_render_on_dask, job.make_task(), shared, pure=False,
+            fut = client.submit(_render_on_dask, _timed(job, timeout), shared, pure=False,
                                 key=f"shequ-kit-{job.kind}-{job.name}-{time.time_ns()}")
             futures[fut] = job
         for fut in as_completed(list(futures)):
@@ -368,11 +536,23 @@ def run_batch(
     notebook: Path | str | None = None,
     overview_notebook: Path | str | None = None,
     log: TextIO | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    overview: bool = False,
+    discard_edits: bool = False,
 ) -> BatchResult:
     """Write every community's summary and each fully covered street's overview for a
     year into ``out_dir/<year>/``. ``progress`` None shows a bar only on a terminal;
-    ``log`` is where lines go (stderr by default). Never raises for one report's failure;
-    ``BatchResult.exit_code`` says how the run went."""
+    ``log`` is where lines go (stderr by default); ``timeout`` is each report's limit in
+    seconds (None or 0: none). Never raises for one report's failure;
+    ``BatchResult.exit_code`` says how the run went.
+
+    A street with a single community gets no overview (it would repeat that community's
+    summary) unless ``overview`` is True; the summary line says which were left out.
+    ``communities`` names communities by 社区名称 or ``街道/社区名称``.
+
+    An output notebook the analyst edited since it was written is never skipped as
+    up to date nor overwritten: it is renamed with a timestamp (said in the summary
+    line) and the report is built afresh, unless ``discard_edits``."""
     started = time.perf_counter()
     data = _resolve(data_dir)
     pdir = _resolve(params_dir)
@@ -399,6 +579,9 @@ def run_batch(
         return fail(problem)
     if pdir is not None and not pdir.is_dir():
         return fail(f"未找到参数目录：{pdir}")
+    overlap = _out_overlaps_data(data, out)
+    if overlap:
+        return fail(overlap)
 
     report.clean_temp_files(year_dir)
 
@@ -431,20 +614,32 @@ def run_batch(
     if missing_nb:
         return fail("未找到报告笔记本：" + "、".join(str(p) for p in missing_nb))
 
+    # A community is (街道, 社区名称); its run key is the name, or 街道/社区名称 where the
+    # name alone is not enough (reader.community_key).
+    key_of: dict[tuple[str, str], str] = {}
     for name, cf in sorted(facts.communities.items()):
-        inputs = fingerprint.community_inputs(name, facts.inputs.get(name, []), pdir, nb_path,
-                                              options)
+        key_of[(cf.street, cf.community)] = name
+        inputs = fingerprint.community_inputs(cf.community, facts.inputs.get(name, []), pdir,
+                                              nb_path, options, street=cf.street or None)
         data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
-                                            "params")}
+                                            "params", "street_defaults") if k in inputs}
         member_digest[name] = fingerprint.combine(data_part)
         jobs.append(_Job(
             key=f"community:{name}", label=name, kind="community", name=name, title=cf.title,
             inputs=inputs, digest=fingerprint.combine(inputs),
-            make_task=lambda cf=cf: report.community_task(cf, nb_path, data, pdir, fmts),
+            make_task=lambda cf=cf, name=name: report.community_task(
+                cf, nb_path, data, pdir, fmts, key=name),
             paths=report.output_paths(out, "community", name, year, cf.title, fmts),
             facts_share=share))
+    lone_streets: list[str] = []  # one community: no overview unless asked
     for street, sf in sorted(facts.streets.items()):
-        members = {c.community: member_digest.get(c.community) for c in sf.communities}
+        if len(sf.communities) + len(sf.failed) < 2:
+            if not overview:
+                lone_streets.append(street)
+                continue
+        members = {key_of.get((street, c.community), c.community):
+                   member_digest.get(key_of.get((street, c.community), c.community))
+                   for c in sf.communities}
         members.update({m: None for m in sf.failed})
         inputs = fingerprint.overview_inputs(members, sf.failed, pdir, ov_path, options)
         jobs.append(_Job(
@@ -459,13 +654,31 @@ def run_batch(
     header = {"year": year, "data_dir": str(data),
               "params_dir": None if pdir is None else str(pdir), "formats": list(fmts)}
     manifest = _Manifest(result.manifest_path, header, old_reports)
+    manifest.say = lambda text: say.line(text)
     if communities:  # a partial run keeps what earlier runs recorded for the others
         manifest.reports.update(old_reports)
 
     todo: list[_Job] = []
+    kept_edits: list[tuple[Path, Path]] = []
+    discarded: list[Path] = []
     for job in jobs:
         prev = old_reports.get(job.key)
-        if not force and _up_to_date(prev, job.digest, out, job.paths):
+        edited_nb = job.paths.get("ipynb")
+        if _edited(prev, edited_nb):
+            assert edited_nb is not None
+            if discard_edits:
+                discarded.append(edited_nb)
+            else:
+                try:
+                    kept_edits.append((edited_nb, _keep_edited(edited_nb)))
+                except OSError as exc:  # never overwrite what could not be kept
+                    manifest.reports[job.key] = dict(
+                        prev or {}, status=FAILED, run="本次生成",
+                        reason=f"无法保留手工编辑过的笔记本{edited_nb.name}"
+                               f"（{oserror.describe(exc)}），报告未重新生成")
+                    continue
+            todo.append(job)
+        elif not force and _up_to_date(prev, job.digest, out, job.paths):
             entry = dict(prev or {}, status=SKIPPED, reason=None, run="沿用上次结果")
             manifest.reports[job.key] = entry
         else:
@@ -478,6 +691,9 @@ def run_batch(
             "fingerprint": None, "inputs": {}, "outputs": {}}
     manifest.reports.update(failed_now)
     result.scope = {job.key for job in jobs} | set(failed_now)
+    manifest.scope = result.scope
+    if not communities:  # a full run drops the entries of communities no longer there
+        manifest.dropped = set(old_reports) - result.scope
 
     total = len(jobs) + len(failed_now)
     say.close()
@@ -487,6 +703,9 @@ def run_batch(
         == {k: v for k, v in entry.items() if k != "timings"}
         for key, entry in failed_now.items())
     skipped_n = len(jobs) - len(todo)
+    for problem in facts.run_problems:
+        if problem.kind == "params_street":  # a namesake's parameters file, not applied
+            say.line(f"警告：{problem.message}")
     if skipped_n:
         say.line(f"{skipped_n}份报告的输入未变化，沿用上次结果（如需重新生成请加 --force）")
     for entry in failed_now.values():
@@ -509,8 +728,9 @@ def run_batch(
     # Big reports first: the overview takes longest and should not start last.
     todo.sort(key=lambda j: (j.kind != "overview", j.name))
     try:
-        results = (_distributed(todo, scheduler, index) if scheduler
-                   else _local(todo, workers or os.cpu_count() or 1, index, pools))
+        limit = timeout if timeout and timeout > 0 else None
+        results = (_distributed(todo, scheduler, index, limit) if scheduler
+                   else _local(todo, workers or os.cpu_count() or 1, index, pools, limit))
         for job, rendered in results:
             entry = _finish(job, rendered, out)
             result.executed += 1 if rendered.attempts else 0
@@ -528,13 +748,56 @@ def run_batch(
         say.close()
         report.clean_temp_files(year_dir)
 
+    if manifest.error is not None:  # the last save failed: one more try at the end
+        manifest.save()
+    _write_index(manifest, out, index, say)
+    result.manifest_error = manifest.error
     result.reports = manifest.reports
     result.seconds = time.perf_counter() - started
     if not result.interrupted:
         n_failed = len(result.failed)
-        say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份，"
-                 f"用时{result.seconds:.1f}秒。清单：{result.manifest_path}")
+        n_late = sum(1 for r in result.failed.values() if r.startswith(report.TIMEOUT_MARK))
+        late = f"（其中{report.TIMEOUT_MARK}{n_late}份）" if n_late else ""
+        saved = (f"清单未能保存（{manifest.error}）：{result.manifest_path}"
+                 if manifest.error else f"清单：{result.manifest_path}")
+        lone = ""
+        if lone_streets:
+            lone = (f"{'、'.join(lone_streets)}只有一个社区，未生成街道汇总"
+                    "（如需生成请加 --overview）。")
+        elif overview:
+            forced = [s for s, sf in facts.streets.items()
+                      if len(sf.communities) + len(sf.failed) < 2]
+            if forced:
+                lone = f"已按 --overview 为只有一个社区的{'、'.join(forced)}生成街道汇总。"
+        edits = ""
+        if kept_edits:
+            edits = ("手工编辑过的笔记本已另存保留：" + "、".join(
+                f"{old.name} → {new.name}" for old, new in kept_edits) + "。")
+        if discarded:
+            edits += ("已按 --discard-edits 覆盖手工编辑过的笔记本："
+                      + "、".join(p.name for p in discarded) + "。")
+        say.line(f"完成：生成{len(result.built)}份，沿用{skipped_n}份，失败{n_failed}份{late}，"
+                 f"用时{result.seconds:.1f}秒。{edits}{lone}{saved}")
     return result
+
+
+def _write_index(manifest: _Manifest, out: Path, index: guard.PersonalLookup,
+                 say: _Progress) -> None:
+    """``OUT/<year>/index.html`` from the manifest, after its last save: every run leaves
+    a page that links each report as the manifest lists it. The saved manifest decides
+    (an unchanged re-run saves none, and its page then stays as it was); only when the
+    save failed does this run's own view. A refusal by the guard or a write error is one
+    line and never ends the run (the reports are written)."""
+    from . import index_page
+
+    data = (_read_manifest(manifest.path) if manifest.error is None else {}) \
+        or manifest.data()
+    try:
+        index_page.write_index(data, out, index)
+    except guard.PersonalDataError as exc:
+        say.line(f"错误：{exc}")
+    except OSError as exc:
+        say.line(f"错误：写入报告索引页失败：{oserror.describe(exc)}")
 
 
 def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
@@ -572,15 +835,19 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
                              "reason": rendered.reason, "run": "本次生成",
                              "fingerprint": None, "inputs": job.inputs, "outputs": {},
                              "attempts": rendered.attempts}
+    if rendered.warnings:
+        entry["warnings"] = list(rendered.warnings)
     if rendered.ok:
         t0 = time.perf_counter()
         try:
             report.write_outputs({job.paths[ext]: rendered.files[ext] for ext in job.paths})
         except OSError as exc:
-            entry["reason"] = f"写入报告文件失败：{exc.strerror or type(exc).__name__}"
+            entry["reason"] = f"写入报告文件失败：{oserror.describe(exc)}"
         else:
             entry.update(status=DONE, reason=None, fingerprint=job.digest,
                          outputs={ext: _rel(p, out) for ext, p in job.paths.items()})
+            if "ipynb" in rendered.files:  # how a later run sees the analyst's edits
+                entry["notebook_sha256"] = hashlib.sha256(rendered.files["ipynb"]).hexdigest()
         timings["write"] = time.perf_counter() - t0
     # The worker's total includes its own bookkeeping between stages.
     timings["total"] = (rendered.timings.get("total", 0.0) + timings["facts"]

@@ -505,6 +505,12 @@ STATUS_COLOURS: dict[str, str] = {"完成": THIS_YEAR, "未完成": SHORT, "未�
 QUANTIFIED_STATUSES = ("完成", "未完成", "未达预期", "无法评估")
 
 
+# The target chart's rows: height per target and its cap (cm), and its notes' type size.
+TARGET_ROW_CM = 0.68
+TARGET_MAX_CM = 20.0
+TARGET_NOTE_SIZE = 8
+
+
 def _required(target: dict[str, Any]) -> float | None:
     """The figure a target asked for; derived from the gap when the facts omit it
     (gap is value − required, or the periods lacking for every-period targets)."""
@@ -552,8 +558,12 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
     n = len(targets)
     # Bars on the left; beside each, what was asked and what was done, in words.
     words = period.words(period.report_as_of(facts))
-    fig, (ax, notes) = _new_figure(words["目标标题"], min(23.0, max(5.5, 2.8 + 0.8 * n)),
-                                   ncols=2, sharey=True, width_ratios=[1, 1.05])
+    # Rows as tight as two 8-point note lines allow, so a long target list (25 rows)
+    # still fits under the remnant of the targets table it follows instead of taking a
+    # page of its own and leaving the table's last rows alone on a half-empty page.
+    height = min(TARGET_MAX_CM, max(5.5, 2.8 + TARGET_ROW_CM * n))
+    fig, (ax, notes) = _new_figure(words["目标标题"], height, ncols=2,
+                                   sharey=True, width_ratios=[1, 1.05])
     y = np.arange(n)[::-1].astype(float)
     for yi, t in zip(y, targets, strict=True):
         share = completion(t)
@@ -564,11 +574,10 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
             continue
         ax.barh(yi, 100, 0.56, color="#eeeeee")
         ax.barh(yi, share * 100, 0.56, color=STATUS_COLOURS.get(status, THIS_YEAR))
-        notes.text(0, yi + 0.2, f"{period.status_text(t)}，实际{target_actual_text(t)}",
-                   va="center",
-                   fontsize=VALUE_LABEL_SIZE, color=INK)
-        notes.text(0, yi - 0.2, f"目标：{t.get('目标')}", va="center",
-                   fontsize=VALUE_LABEL_SIZE, color=MUTED_INK)
+        notes.text(0, yi + 0.22, f"{period.status_text(t)}，实际{target_actual_text(t)}",
+                   va="center", fontsize=TARGET_NOTE_SIZE, color=INK)
+        notes.text(0, yi - 0.22, f"目标：{t.get('目标')}", va="center",
+                   fontsize=TARGET_NOTE_SIZE, color=MUTED_INK)
     ax.set_yticks(y, [target_label(t) for t in targets])
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, 100)
@@ -649,8 +658,8 @@ def _pick_ranking(street: StreetFacts) -> str | None:
     return None
 
 
-def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = None
-                    ) -> Figure | None:
+def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = None,
+                    average: bool = False) -> Figure | None:
     values = _numeric_values(street, indicator_id)
     have = [(c, v) for c, v in values if _is_num(v)]
     if not have:
@@ -662,7 +671,11 @@ def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = 
     labels = [c for c, _ in have] + lacking
     n = len(labels)
     scale = _scale(unit)
-    total = _street_total(street, indicator_id)
+    # The reference line: the street's total (the overview), or the mean of the
+    # communities that have a figure (the explorer compares with a typical community).
+    total = sum(v for _, v in have) / len(have) if average else \
+        _street_total(street, indicator_id)
+    word = "平均" if average else "合计"
     title = title or f"各社区{name}" + ("排名" if better in ("↑", "↓") else "")
     fig, ax = _new_figure(title, _hbar_height(n, per_row=0.55, extra=3.0))
     y = np.arange(n)[::-1].astype(float)
@@ -691,10 +704,10 @@ def _ranking_figure(street: StreetFacts, indicator_id: str, title: str | None = 
     if _is_num(total):
         line = ax.axvline(total * scale, color=MUTED_INK, linewidth=0.9, linestyle=(0, (4, 2)))
         handles.append(line)
-        names.append(f"{street.street}合计 {_short(total, unit)}")
+        names.append(f"{street.street}{word} {_short(total, unit)}")
         if better in ("↑", "↓"):
             handles += [Patch(color=THIS_YEAR), Patch(color=LAST_YEAR)]
-            names += ["好于或持平街道合计", "落后于街道合计"]
+            names += [f"好于或持平街道{word}", f"落后于街道{word}"]
     if handles:
         _legend(fig, handles, names)
     return fig
@@ -819,9 +832,10 @@ def _street_heatmap(street: StreetFacts, indicator_ids: Sequence[str] | None = N
 
 
 def indicator_bar(street: StreetFacts, indicator_id: str) -> Figure | None:
-    """One indicator across a street's communities, for exploring in JupyterLab."""
+    """One indicator across a street's communities, for exploring in JupyterLab, with
+    the street's average as the reference line (a community against a typical one)."""
     with mpl.rc_context(_style()):
-        return _ranking_figure(street, indicator_id)
+        return _ranking_figure(street, indicator_id, average=True)
 
 
 # ======================================================================================

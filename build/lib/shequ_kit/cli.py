@@ -80,6 +80,7 @@ _ARGPARSE_MESSAGES = (
     ("unrecognized arguments: ", "无法识别的参数："),
     ("invalid choice: ", "无效的选择："),
     ("invalid int value: ", "不是有效的整数："),
+    ("invalid float value: ", "不是有效的数字："),
     ("expected one argument", "需要一个参数值"),
     ("expected at least one argument", "至少需要一个参数值"),
     ("ambiguous option: ", "选项有歧义："),
@@ -126,6 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--years", type=int, nargs="+", default=[2023, 2024], metavar="年份",
                    help="年份（默认2023 2024）")
     s.add_argument("--seed", type=int, default=2024, metavar="种子", help="随机种子（相同种子生成相同文件）")
+    s.add_argument("--errors", action="store_true",
+                   help="同时写入几处故意填错的记录（日期、枚举、重复身份证号），演示检查结果")
 
     t = add("template", "生成供社区填写的空白台账模板（含下拉选项与填写说明）")
     t.add_argument("--out", required=True, type=Path, metavar="文件", help="模板文件（.xlsx）")
@@ -135,13 +138,13 @@ def _parser() -> argparse.ArgumentParser:
     v = add("validate", "检查某年全部台账，按社区列出错误与警告")
     v.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录（内含按年份的子目录）")
     v.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
-    v.add_argument("--community", metavar="社区名称", help="只检查这个社区")
+    v.add_argument("--community", metavar="社区名称", help="只检查这个社区（可写“街道/社区名称”）")
     v.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
 
     i = add("indicators", "计算指标：同比、目标完成情况；默认输出中文表格")
     i.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录")
     i.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
-    i.add_argument("--community", metavar="社区名称", help="只计算这个社区")
+    i.add_argument("--community", metavar="社区名称", help="只计算这个社区（可写“街道/社区名称”）")
     i.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
     i.add_argument("--street", action="store_true", help="同时输出街道合计（比率按分子分母汇总）")
     i.add_argument("--json", action="store_true", help="输出JSON（格式见指标说明）")
@@ -151,18 +154,41 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
     r.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
     r.add_argument("--out", type=Path, default=Path("outputs"), metavar="目录", help="输出目录（默认outputs）")
-    r.add_argument("--community", nargs="+", metavar="社区名称", help="只生成这些社区")
+    r.add_argument("--community", nargs="+", metavar="社区名称",
+                   help="只生成这些社区（社区名称，或“街道/社区名称”区分不同街道的同名社区）")
+    r.add_argument("--overview", action="store_true",
+                   help="只有一个社区的街道也生成街道汇总（默认不生成）")
     r.add_argument("--formats", default="html,pdf", metavar="格式", help="输出格式，逗号分隔（默认html,pdf）")
     r.add_argument("--workers", type=int, default=None, metavar="个数", help="并行进程数（默认CPU核数）")
     r.add_argument("--force", action="store_true", help="忽略已有结果，全部重新生成")
     r.add_argument("--scheduler", metavar="地址", help="Dask调度器地址（如tcp://10.0.0.5:8786），不填则本机运行")
+    r.add_argument("--timeout", type=float, default=600, metavar="秒",
+                   help="每份报告的时限，超时则终止该报告并记为超时（默认600，0为不限）")
+    r.add_argument("--notebook", type=Path, default=None, metavar="文件",
+                   help="社区报告使用的笔记本（默认notebooks/community_report.ipynb）")
+    r.add_argument("--overview-notebook", type=Path, default=None, metavar="文件",
+                   help="街道汇总使用的笔记本（默认notebooks/street_overview.ipynb）")
+    r.add_argument("--discard-edits", action="store_true",
+                   help="覆盖手工编辑过的输出笔记本（默认另存为“….已编辑-时间.ipynb”保留）")
+
+    from .batch import ALLOWED_FORMATS
+
+    e = add("export", "把（在 JupyterLab 中编辑过的）报告笔记本导出为 HTML/PDF，文件名取封面标题")
+    e.add_argument("notebook", type=Path, metavar="笔记本", help="报告笔记本（.ipynb），可以是任意位置的副本")
+    e.add_argument("--formats", default="html,pdf", metavar="格式",
+                   help=f"输出格式，逗号分隔（可选：{'、'.join(ALLOWED_FORMATS)}；默认html,pdf）")
+    e.add_argument("--execute", action="store_true", help="先重新运行全部单元格（papermill），再导出")
+    e.add_argument("--out", type=Path, default=None, metavar="目录", help="输出目录（默认笔记本所在目录）")
+    e.add_argument("--data", type=Path, default=None, metavar="目录",
+                   help="台账目录，用于个人信息检查（默认取笔记本参数 data_dir）")
     return p
 
 
 def _cmd_sample(a: argparse.Namespace) -> int:
     from .sample import generate
 
-    paths = generate(a.out, communities=a.communities, years=tuple(a.years), seed=a.seed)
+    paths = generate(a.out, communities=a.communities, years=tuple(a.years), seed=a.seed,
+                     errors=a.errors)
     print(f"已生成{len(paths)}个示例台账，位于{a.out}")
     return 0
 
@@ -290,8 +316,35 @@ def _cmd_run(a: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in a.formats.split(",") if f.strip())
     result = run_batch(a.data, a.year, out_dir=a.out, params_dir=a.params,
                        communities=a.community, formats=formats, workers=a.workers,
-                       force=a.force, scheduler=a.scheduler)
+                       force=a.force, scheduler=a.scheduler, timeout=a.timeout,
+                       notebook=a.notebook, overview_notebook=a.overview_notebook,
+                       overview=a.overview, discard_edits=a.discard_edits)
     return int(result.exit_code)
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from .export import ExportError
+    from .guard import PersonalDataError
+    from .loop import LoopError, export_notebook
+
+    formats = tuple(f.strip() for f in a.formats.split(",") if f.strip())
+    try:
+        done = export_notebook(a.notebook, formats, out_dir=a.out, execute=a.execute,
+                               data_dir=a.data)
+    except (LoopError, ExportError, PersonalDataError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        from .oserror import describe
+
+        print(f"错误：写入失败：{describe(exc)}", file=sys.stderr)
+        return 1
+    for warning in done.warnings:
+        print(f"警告：{warning}", file=sys.stderr)
+    if done.executed:
+        print(f"已重新运行并保存笔记本：{a.notebook}")
+    print("已导出：" + "、".join(str(p) for p in done.paths))
+    return 0
 
 
 COMMANDS = {
@@ -300,6 +353,7 @@ COMMANDS = {
     "validate": _cmd_validate,
     "indicators": _cmd_indicators,
     "run": _cmd_run,
+    "export": _cmd_export,
 }
 
 

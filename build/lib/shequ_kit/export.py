@@ -48,6 +48,8 @@ if TYPE_CHECKING:  # heavy imports stay out of a kernel that only calls show_cov
 __all__ = [
     "ExportError",
     "META_MIME",
+    "cover_of",
+    "NOTE_MIME",
     "SKIP_TAGS",
     "cover_meta",
     "export",
@@ -57,7 +59,9 @@ __all__ = [
     "show_cover",
     "timings",
     "to_html",
+    "to_html_with_warnings",
     "warm_up",
+    "work_note",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,15 @@ log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "shequ_report"
 META_MIME = "application/vnd.shequ-kit.meta+json"
+# An output meant for the analyst only (a helper's confirmation or warning): shown in
+# JupyterLab, never in the document; one with level "warning" is said in the run's log.
+NOTE_MIME = "application/vnd.shequ-kit.note+json"
+# Representations that need a live browser (widgets, JavaScript): a document cannot show
+# them, so such an output is left out with a warning naming its cell.
+LIVE_MIMES: tuple[str, ...] = ("application/vnd.jupyter.widget-view+json",
+                               "application/javascript", "text/javascript",
+                               "application/vnd.bokehjs_exec.v0+json",
+                               "application/vnd.plotly.v1+json")
 METADATA_KEY = "shequ_kit"
 # Cells tagged so are the analyst's own exploration (widgets, checks), not the document.
 SKIP_TAGS: tuple[str, ...] = ("no-export", "不导出")
@@ -316,26 +329,151 @@ def _skipped(cell: dict[str, Any]) -> bool:
     return any(t in SKIP_TAGS for t in (cell.get("metadata") or {}).get("tags", []))
 
 
+def work_note(message: str, level: str = "info") -> dict[str, Any]:
+    """A display bundle the analyst sees in JupyterLab but the document leaves out; with
+    ``level="warning"`` the run's log and manifest repeat the message."""
+    from html import escape
+
+    style = "color:#a15c00" if level == "warning" else "color:#555"
+    return {NOTE_MIME: {"message": message, "level": level}, "text/plain": message,
+            "text/html": f'<p style="{style}">{escape(message)}</p>'}
+
+
 @dataclass
 class _Prepared:
     nb: Any
     meta: dict[str, Any]
     toc: list[tuple[str, str]]
+    warnings: list[str]
+
+
+def _markdown_html(text: str) -> str:
+    """Markdown as the document shows it: headings keep their level, paragraphs are body
+    text (raw HTML in it passes the same script and network checks as any output)."""
+    import mistune
+
+    return str(mistune.html(text))
+
+
+def _plain_html(text: str) -> str:
+    """Printed or plain-text output as plain paragraphs, one per non-empty line."""
+    from html import escape
+
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return "".join(f'<p class="sk-print">{escape(line)}</p>' for line in lines)
+
+
+_PANDAS_STYLE = re.compile(r"<style\s+scoped\s*>.*?</style>", re.IGNORECASE | re.DOTALL)
+_THEAD = re.compile(r"<thead>(.*?)</thead>", re.IGNORECASE | re.DOTALL)
+_ROW_HEAD = re.compile(r"(<tr\b[^>]*>\s*)<th\b[^>]*>(.*?)</th>", re.IGNORECASE | re.DOTALL)
+
+
+def _formal_frame(fragment: str) -> str:
+    """A pandas DataFrame's HTML as a formal table: its notebook-only style block goes, and
+    an unnamed index column (0, 1, 2 …) is dropped; a named index is data and stays."""
+    if 'class="dataframe"' not in fragment:
+        return fragment
+    fragment = _PANDAS_STYLE.sub("", fragment)
+    fragment = fragment.replace(' border="1" class="dataframe"', ' class="dataframe"')
+    fragment = re.sub(r'<tr style="text-align: right;">', "<tr>", fragment)
+    head = _THEAD.search(fragment)
+    if head is None or head.group(1).lower().count("<tr") != 1:
+        return fragment  # a named index adds a second header row; keep it
+    first = _ROW_HEAD.search(head.group(1))
+    if first is None or first.group(2).strip() or "rowspan" in fragment.lower():
+        return fragment
+    return _ROW_HEAD.sub(lambda m: m.group(1), fragment)
+
+
+# A plain-text result that is only an object's repr — what a chart cell's last line
+# returns (``Text(0.5, 1.0, '…')``, ``<BarContainer object of 3 artists>``) — is a
+# by-product, not something the analyst wrote for the reader.
+_OBJECT_REPR = re.compile(r"^\[?\s*<[^<>]*>\s*\]?$|^(?:Text|Line2D|Figure)\(", re.DOTALL)
+
+
+def _display(html: str, metadata: dict[str, Any] | None = None) -> Any:
+    from nbformat.v4 import new_output
+
+    return new_output("display_data", data={"text/html": html}, metadata=metadata or {})
+
+
+def _document_outputs(cell: Any, label: str, warnings: list[str]) -> list[Any]:
+    """What of a code cell's outputs the document shows, in order, each as HTML or PNG:
+    printed text and plain results as paragraphs, Markdown rendered, DataFrames as formal
+    tables, figures with the cell's ``caption`` metadata. Live widgets and JavaScript are
+    left out, each with a warning naming the cell; errors are checked elsewhere."""
+    kept: list[Any] = []
+    caption = str((cell.get("metadata") or {}).get("caption") or "").strip()
+    for output in cell.get("outputs", []):
+        kind = output.get("output_type")
+        if kind == "stream":
+            if output.get("name") == "stdout" and _joined(output.get("text", "")).strip():
+                kept.append(_display(_plain_html(_joined(output.get("text", "")))))
+            continue  # stderr: warnings and logs, the analyst's business
+        if kind not in ("display_data", "execute_result"):
+            continue
+        data = output.get("data") or {}
+        if META_MIME in data or NOTE_MIME in data:
+            continue
+        live = [m for m in LIVE_MIMES if m in data]
+        if live:
+            what = "交互控件" if "widget" in live[0] else "网页脚本"
+            warnings.append(f"{label}的输出是{what}，无法导出到 HTML/PDF，报告中已略去。"
+                            "如需写入报告，请改为输出表格、图片或文字。")
+            continue
+        if "text/html" in data:
+            html = _formal_frame(_joined(data["text/html"]))
+            kept.append(_display(html, dict(output.get("metadata") or {})))
+        elif "image/png" in data:
+            meta = dict(output.get("metadata") or {})
+            if caption:
+                meta["caption"] = caption
+            output = copy.deepcopy(output)
+            output["output_type"] = "display_data"
+            output.pop("execution_count", None)
+            output["metadata"] = meta
+            kept.append(output)
+        elif "text/markdown" in data:
+            kept.append(_display(_markdown_html(_joined(data["text/markdown"]))))
+        elif "text/plain" in data:
+            text = _joined(data["text/plain"])
+            if text.strip() and not _OBJECT_REPR.match(text.strip()):
+                kept.append(_display(_plain_html(text)))
+        elif data:
+            kinds = "、".join(sorted(data))
+            warnings.append(f"{label}的输出格式（{kinds}）无法导出到 HTML/PDF，报告中已略去。")
+    return kept
 
 
 def _prepare(nb: NotebookNode, meta: dict[str, Any] | None) -> _Prepared:
-    """Check every output that will be shown and number the h2 headings for the 目录.
+    """Turn the notebook into what the document shows, check it, and number the h2
+    headings for the 目录.
 
-    An error output anywhere fails the export, even in a cell left out of the document: a
+    What the analyst sees is what is exported: markdown cells (except those tagged
+    ``no-export``, as the shipped notebooks tag their usage notes), printed text, plain
+    results, Markdown, HTML, DataFrames and figures, in order; all of it then passes the
+    script and network checks. An output that cannot be exported becomes a warning. An
+    error output anywhere fails the export, even in a cell left out of the document: a
     notebook that stopped half-way has not produced the rest of the report.
     """
+    from nbformat.v4 import new_code_cell
+
     nb = copy.deepcopy(nb)
     found_meta: dict[str, Any] = {}
     anchors = _Anchors()
+    warnings: list[str] = []
+    cells: list[Any] = []
     for position, cell in guard.numbered_cells(nb.cells):
-        if cell.get("cell_type") != "code":
-            continue
         label = guard.cell_label(cell, position)
+        kind = cell.get("cell_type")
+        if kind == "markdown":
+            if _skipped(cell) or not _joined(cell.get("source", "")).strip():
+                continue
+            shown = new_code_cell(metadata={"tags": []})
+            shown.outputs = [_display(_markdown_html(_joined(cell.get("source", ""))))]
+            cell, kind = shown, "code"
+        if kind != "code":
+            continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 ename = str(output.get("ename", "")) or "错误"
@@ -345,10 +483,15 @@ def _prepare(nb: NotebookNode, meta: dict[str, Any] | None) -> _Prepared:
             data = output.get("data") or {}
             if META_MIME in data and not found_meta:
                 found_meta = dict(data[META_MIME])
-                continue
-            if _skipped(cell) or output.get("output_type") not in (
-                    "display_data", "execute_result"):
-                continue
+            note = data.get(NOTE_MIME)
+            if isinstance(note, dict) and note.get("level") == "warning":
+                warnings.append(f"{label}：{note.get('message', '')}")
+        if _skipped(cell):
+            cells.append(cell)  # the template leaves it out
+            continue
+        cell.outputs = _document_outputs(cell, label, warnings)
+        for output in cell.outputs:
+            data = output.get("data") or {}
             if "text/html" not in data:
                 continue
             fragment = _joined(data["text/html"])
@@ -360,6 +503,8 @@ def _prepare(nb: NotebookNode, meta: dict[str, Any] | None) -> _Prepared:
                 raise ExportError(f"{label}的输出引用了网络资源（网址或外部样式），报告须"
                                   "能离线打开。请去掉网址，图片请直接嵌入。")
             data["text/html"] = anchors.number(fragment)
+        cells.append(cell)
+    nb.cells = cells
 
     merged: dict[str, Any] = {}
     merged.update(found_meta)
@@ -369,7 +514,14 @@ def _prepare(nb: NotebookNode, meta: dict[str, Any] | None) -> _Prepared:
     if not str(merged.get("title") or "").strip():
         raise ExportError("缺少报告标题：请在笔记本中调用 show_cover(...)，或在导出时给出 "
                           "title（例如“天运社区2024年度工作总结”）。")
-    return _Prepared(nb=nb, meta=merged, toc=anchors.toc if merged["kind"] == "overview" else [])
+    return _Prepared(nb=nb, meta=merged, toc=anchors.toc if merged["kind"] == "overview" else [],
+                     warnings=warnings)
+
+
+def cover_of(nb: NotebookNode) -> dict[str, Any]:
+    """The cover an export of ``nb`` would print (title, street, period …): where a
+    re-export takes its file names from, as ``run`` takes them from the title."""
+    return _prepare(nb, None).meta
 
 
 # -- module-level singletons -------------------------------------------------------------
@@ -531,6 +683,14 @@ def to_html(nb: NotebookNode | Path | str, meta: dict[str, Any] | None = None) -
     kind: "community" or "overview"; an overview gets a 目录 built from its h2 headings).
     Raises ExportError for an error output, a script or a network link, naming the cell.
     """
+    return to_html_with_warnings(nb, meta)[0]
+
+
+def to_html_with_warnings(nb: NotebookNode | Path | str, meta: dict[str, Any] | None = None
+                          ) -> tuple[str, list[str]]:
+    """:func:`to_html` and the Chinese warnings for what the document had to leave out
+    (a widget, JavaScript) or what the notebook's helpers flagged (a ``revise`` that found
+    nothing): they belong in the run's log and manifest, not in the leader's PDF."""
     if isinstance(nb, (str, Path)):
         import nbformat
 
@@ -551,7 +711,7 @@ def to_html(nb: NotebookNode | Path | str, meta: dict[str, Any] | None = None) -
     exporter = _exporter()
     with _lock:
         body, _ = exporter.from_notebook_node(prepared.nb, resources=resources)
-    return body
+    return body, prepared.warnings
 
 
 # -- PDF ----------------------------------------------------------------------------------

@@ -68,14 +68,14 @@ def combine(parts: Mapping[str, object]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _params_file(params_dir: Path | None, community: str) -> Path | None:
-    if params_dir is None:
+def _params_file(params_dir: Path | None, community: str, street: str | None = None
+                 ) -> Path | None:
+    from .params import ParamsError, community_file
+
+    try:
+        return community_file(params_dir, community, street)
+    except ParamsError:  # both .yaml and .yml: the report fails on it anyway
         return None
-    for suffix in (".yaml", ".yml"):
-        p = params_dir / f"{community}{suffix}"
-        if p.is_file():
-            return p
-    return None
 
 
 def community_inputs(
@@ -84,6 +84,7 @@ def community_inputs(
     params_dir: Path | None,
     notebook: Path,
     options: Mapping[str, object] | None = None,
+    street: str | None = None,
 ) -> dict[str, object]:
     """The named inputs of one community's summary.
 
@@ -93,15 +94,20 @@ def community_inputs(
     """
     current = workbooks[0] if workbooks else None
     previous = workbooks[1] if len(workbooks) > 1 else None
-    return {
+    out: dict[str, object] = {
         "workbook": file_digest(current),
         "previous_workbook": file_digest(previous),
         "defaults": file_digest(params_dir / "defaults.yaml") if params_dir else None,
-        "params": file_digest(_params_file(params_dir, community)),
+        "params": file_digest(_params_file(params_dir, community, street)),
         "notebook": file_digest(notebook),
         "package": package_digest(),
         "options": dict(options or {}),
     }
+    # A district's street defaults (parameters/<街道>/defaults.yaml), only where one is.
+    street_defaults = params_dir / street / "defaults.yaml" if params_dir and street else None
+    if street_defaults is not None and street_defaults.is_file():
+        out["street_defaults"] = file_digest(street_defaults)
+    return out
 
 
 def overview_inputs(

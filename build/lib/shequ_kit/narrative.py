@@ -95,16 +95,24 @@ class Item:
 
 
 # A table this short is kept on one page (a lone last row on the next page reads badly);
-# a longer one breaks between rows, and forcing it whole would leave a blank page.
-KEEP_WHOLE_ROWS = 30
+# a longer one breaks between rows, and forcing it whole would leave the rest of the
+# page before it blank (a 25-row targets table moved whole left half a page empty).
+KEEP_WHOLE_ROWS = 12
+# A table that breaks keeps at least this many rows with its header and at its end, so
+# no page holds a header with one row or a lone last row (tr.sk-hold in report.css.j2).
+HOLD_HEAD_ROWS = 2
+HOLD_TAIL_ROWS = 3
 
 
+# 杜绝火灾事故发生, 确保无重大刑事案件: a target as plans write it reads badly broken
+# (杜绝火灾事故发/生); the targets table keeps cells this short on one line.
+TARGET_SHORT_CELL = 9
 SHORT_CELL = 6  # 未达预期, 4个季度达标: cells this short read badly broken over two lines
 
 
-def _td(cell: Any) -> str:
+def _td(cell: Any, short: int = SHORT_CELL) -> str:
     text = str(cell)
-    if len(text) <= SHORT_CELL:
+    if len(text) <= short:
         return f'<td class="nw">{_esc(text)}</td>'
     return f"<td>{_esc(text)}</td>"
 
@@ -119,6 +127,7 @@ class Table:
     caption: str = ""
     note: str = ""
     lead: str = ""  # the sentence that introduces the table, kept on its page
+    short: int = SHORT_CELL  # cells up to this many characters never wrap
 
     def text(self) -> str:
         lines = [self.lead] if self.lead else []
@@ -133,18 +142,36 @@ class Table:
     def kept(self) -> bool:
         return len(self.rows) <= KEEP_WHOLE_ROWS
 
+    def _tr(self, index: int) -> str:
+        """A row that must not start a page: the first rows after the header and the
+        last rows of a table long enough to break."""
+        if self.kept:
+            return "<tr>"
+        n = len(self.rows)
+        if 0 < index < HOLD_HEAD_ROWS or index >= n - HOLD_TAIL_ROWS:
+            return '<tr class="sk-hold">'
+        return "<tr>"
+
     def html(self, heading: str = "") -> str:
         """``heading`` (a section's) goes inside the kept block, so a heading is never
         left alone at the foot of a page when its table moves on."""
         cap = f"<caption>{_esc(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th>{_esc(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in self.rows)
+        if cap and not self.kept:
+            # A table that breaks across pages carries its caption as a header row: a
+            # <caption> stays behind at the foot of a page when the first rows move on,
+            # a header row travels with them (and repeats over the continued rows).
+            head = (f'<th class="sk-caption" colspan="{len(self.columns)}">'
+                    f"{_esc(self.caption)}</th></tr><tr>{head}")
+            cap = ""
+        body = "".join(self._tr(i) + "".join(_td(c, self.short) for c in r) + "</tr>"
+                       for i, r in enumerate(self.rows))
         out = (f'<table class="{_esc(self.css)}">{cap}<thead><tr>{head}</tr></thead>'
                f"<tbody>{body}</tbody></table>")
         if self.note:
             out += f'<p class="sk-table-note">{_esc(self.note)}</p>'
         if self.lead:
-            out = f"<p>{_esc(self.lead)}</p>{out}"
+            out = f'<p class="sk-table-lead">{_esc(self.lead)}</p>{out}'
         if self.kept:
             # The wrapper, not the table, carries the rule: WeasyPrint would otherwise move
             # the table and leave its caption behind.
@@ -365,10 +392,55 @@ def _p(facts: CommunityFacts, key: str) -> Any:
 
 
 def _org(facts: CommunityFacts) -> str:
+    """党委/党总支/党支部 from 基本情况, or "" when the sheet does not say: a made-up
+    "党组织" is no body's name, so 社区{_org}下设… then reads 社区下设…."""
     org = str(facts.profile.get("组织类型") or "").strip()
     if not org:
-        return "党组织"
+        return ""
     return org if org.startswith("党") else f"党{org}"
+
+
+def _issuer(facts: CommunityFacts) -> str:
+    """The issuing bodies, T1's subject and the 落款: {社区}党总支、居委会 by 基本情况's
+    组织类型; without it the parameters' 落款单位 (as written) or 党组织名称 (its full
+    name), else the 居委会 alone, which always exists."""
+    org = _org(facts)
+    if org:
+        return f"{facts.community}{org}、居委会"
+    named = _p(facts, "落款单位")
+    if named:
+        return str(named)
+    party = _p(facts, "党组织名称")
+    if party:
+        return f"{party}、居委会"
+    return f"{facts.community}居委会"
+
+
+# A summary is signed after its period ends and before the next one is far along: a
+# 落款日期 outside this window belongs to another report (the annual 2025-01-10 of a
+# community's parameters must not sign its half-year summary dated 30 June).
+SIGNING_WINDOW_DAYS = 120
+
+
+def _signed_on(facts: CommunityFacts) -> str:
+    """The 落款's date: the workbook's 填报日期 when it is after the as-of date (the
+    summary is signed when the ledgers are handed in), else the parameters' 落款日期
+    when it falls within the signing window after the as-of date, else the as-of date."""
+    end = facts.as_of_date
+
+    def in_window(text: Any) -> date | None:
+        try:
+            day = date.fromisoformat(str(text)[:10])
+        except ValueError:
+            return None
+        return day if 0 < (day - end).days <= SIGNING_WINDOW_DAYS else None
+
+    filed = facts.profile.get("填报日期")
+    day = in_window(filed) if filed else None
+    if day is None:
+        signed = _p(facts, "落款日期")
+        day = in_window(signed) if signed is not None else None
+    return cn_date((day or end).isoformat())
 
 
 def _leading_bodies(facts: CommunityFacts) -> str:
@@ -438,7 +510,7 @@ def _opening(facts: CommunityFacts) -> Section:
     guide = _p(facts, "指导思想")
     theme = _p(facts, "中心工作")
     street = facts.street or ""
-    parts = [f"{when}，{facts.community}{_org(facts)}、居委会"]
+    parts = [f"{when}，{_issuer(facts)}"]
     if guide:
         parts.append(f"坚持以{guide}为指导")
     if theme:
@@ -1015,7 +1087,8 @@ def _targets_section(facts: CommunityFacts, number: int) -> Section:
                      clean_item(note) if note else ""])
     if rows:
         section.blocks.append(Table(["指标", "目标", "实际完成", "完成情况", "差距或说明"], rows,
-                                    caption=words["目标标题"], lead=text))
+                                    css="sk-table sk-targets", caption=words["目标标题"],
+                                    lead=text, short=TARGET_SHORT_CELL))
     else:
         section.blocks.append(Paragraph(text))
     if quantified > count["无法评估"]:
@@ -1081,17 +1154,9 @@ def _closing(facts: CommunityFacts) -> Section:
             f"{coming}，我们将" + (f"继续坚持以{guide}为指导，" if guide else "") +
             "进一步凝聚社区党员、居民群众和驻区单位的力量，以服务群众为宗旨，切实为居民办实事、"
             "解难事，推动社区各项工作更上台阶。")
-    signed = _p(facts, "落款日期")
-    when = facts.as_of
-    if signed is not None:
-        try:
-            when = date.fromisoformat(str(signed)[:10]).isoformat()
-        except ValueError:
-            when = None
-    date_line = cn_date(when) if when else str(signed)
     return Section("closing", "", blocks=[
         Paragraph(text),
-        Signature([f"{facts.community}{_org(facts)}、居委会", date_line]),
+        Signature([_issuer(facts), _signed_on(facts)]),
     ])
 
 
@@ -1154,6 +1219,108 @@ def _notes_section(facts: CommunityFacts) -> Section:
 
 
 # ======================================================================================
+# 摘要: one page of key figures and highlights for leaders (parameters' 摘要: true)
+# ======================================================================================
+
+SUMMARY_MIN_ROWS = 3  # fewer figures than this make no page worth opening the document
+# Comparing a rate's gain with a count's: one percentage point weighs like a 10% rise.
+RATE_POINT_WEIGHT = 10
+
+
+def _summary_config(facts: CommunityFacts) -> tuple[list[dict[str, Any]], int, float]:
+    """The 摘要's figures (parameters' 摘要指标, else the shipped list), their cap, and
+    the share of targets met that makes the targets a highlight."""
+    from .drafting import builtin_rules
+
+    shipped, params = builtin_rules(), facts.params or {}
+
+    def get(key: str, default: Any) -> Any:
+        value = params.get(key)
+        return value if value is not None else shipped.get(key, default)
+
+    rows = get("摘要指标", []) or []
+    return ([r for r in rows if isinstance(r, dict) and r.get("指标")],
+            int(get("摘要上限", 10)), float(get("摘要目标完成比例", 0.5)))
+
+
+def _yoy_cell(row: dict[str, Any]) -> str:
+    """同比 as a table cell: 增长12.4%, 提高2.1个百分点, 持平, or — without last year."""
+    phrase = yoy_phrase(row.get("value"), row.get("previous"), row.get("unit"), prefix="")
+    if not _num(row.get("previous")) or phrase is None:
+        return "—"
+    for lead in ("较上年同期", "与上年同期基本", "与上年同期"):
+        phrase = phrase.replace(lead, "")
+    return phrase
+
+
+def _improved(row: dict[str, Any]) -> float | None:
+    """How much better than last year (relative change, or points for rates), or None."""
+    value, previous = row.get("value"), row.get("previous")
+    if not (_num(value) and _num(previous)) or row.get("better") not in ("↑", "↓"):
+        return None
+    if row.get("unit") == "%":
+        change = (value - previous) * RATE_POINT_WEIGHT
+    elif previous:
+        change = (value - previous) / previous
+    else:
+        return None
+    change = change if row["better"] == "↑" else -change
+    return change if change > 0 else None
+
+
+def _summary_section(facts: CommunityFacts) -> Section | None:
+    """The one-page 主要数据与亮点: key figures with 同比, then two or three highlights
+    (the most improved figure, the targets met, the first honour or feature)."""
+    config, cap, share = _summary_config(facts)
+    rows: list[list[str]] = []
+    shown: list[tuple[str, dict[str, Any]]] = []
+    for entry in config:
+        r = facts.row(str(entry["指标"]))
+        if r is None or not _num(r.get("value")):
+            continue
+        name = str(entry.get("名称") or r.get("name") or entry["指标"])
+        unit = r.get("unit")
+        prev = r.get("previous")
+        rows.append([name, fmt_quantity(r["value"], unit, table=True),
+                     fmt_quantity(prev, unit, table=True) if _num(prev) else "—",
+                     _yoy_cell(r)])
+        shown.append((name, r))
+        if len(rows) >= cap:
+            break
+    if len(rows) < SUMMARY_MIN_ROWS:
+        return None
+    period = f"{facts.year}年上半年" if facts.half_year else f"{facts.year}年"
+    columns = ["指标", period, "上年同期", "同比"]
+    if not any(_num(r.get("previous")) for _, r in shown):
+        # No previous year (a first year, a new community): no columns of dashes.
+        columns, rows = columns[:2], [row[:2] for row in rows]
+    table = Table(columns, rows, css="sk-table sk-summary", caption="主要工作数据")
+    points: list[str] = []
+    better = [(gain, name, r) for name, r in shown if (gain := _improved(r)) is not None]
+    if better:
+        _, name, r = max(better, key=lambda x: x[0])
+        points.append(f"{name}{fmt_quantity(r['value'], r.get('unit'))}，"
+                      f"{yoy_phrase(r['value'], r['previous'], r.get('unit'))}")
+    targets = facts.targets or []
+    quantified = [t for t in targets if t.get("status") not in ("定性目标", "无法评估", None)]
+    met = sum(1 for t in quantified if t.get("status") == "完成")
+    if met and met >= share * len(quantified):
+        done = "已达标或达到序时进度" if facts.half_year else "已完成"
+        n = len(quantified)
+        points.append(f"年初确定的{n}项量化工作目标{'全部' + done[1:] if met == n else f'中{met}项{done}'}")
+    honours, features = _list(facts, "荣誉"), _list(facts, "特色亮点")
+    if honours:
+        points.append(f"荣获{honours[0]}" if not any(v in honours[0] for v in _HONOUR_VERBS)
+                      else honours[0])
+    elif features:
+        points.append(features[0])
+    blocks: list[Any] = [table]
+    if points:
+        blocks.append(Paragraph("工作亮点：" + enumerate_shi(points[:3]), "sk-summary-points"))
+    return Section("summary", "主要数据与亮点", blocks=blocks)
+
+
+# ======================================================================================
 # The two documents
 # ======================================================================================
 
@@ -1176,6 +1343,9 @@ def build_document(facts: CommunityFacts) -> Document:
         _closing(facts),
         _notes_section(facts),
     ]
+    summary = _summary_section(facts) if _p(facts, "摘要") else None
+    if summary is not None:
+        sections.insert(0, summary)
     return Document(facts.title, _cover(facts.title, facts.street, facts.year, facts.as_of),
                     sections)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import html as _html
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
     "show_overview",
     "show_report",
     "show_section",
+    "street_average",
 ]
 
 ALL_LINES = "全部条线"
@@ -67,13 +69,15 @@ def load_community(community: str, year: int, data_dir: str | Path = "data/sampl
                    params_dir: str | Path | None = "parameters",
                    facts_path: str | Path | None = None) -> CommunityFacts:
     """One community's facts: the batch's precomputed JSON when given (the kernel then
-    never re-reads a ledger), else computed from the ledgers in ``data_dir``."""
+    never re-reads a ledger), else computed from the ledgers in ``data_dir``.
+    ``community`` is the 社区名称, or ``街道/社区名称`` where streets share the name."""
     if facts_path is None:
         from . import assemble
 
         return assemble.community_facts(community, int(year), data_dir, params_dir)
     facts = CommunityFacts.from_json(_facts_file(facts_path).read_text(encoding="utf-8"))
-    if facts.community != community or int(facts.year) != int(year):
+    named = (facts.community, f"{facts.street}/{facts.community}")
+    if community not in named or int(facts.year) != int(year):
         raise ValueError(f"事实数据文件是{facts.community}{facts.year}年的，与参数"
                          f"（{community}{year}年）不一致，请检查 facts_path。")
     return facts
@@ -211,8 +215,11 @@ def revise(doc: Document, old: str, new: str, key: str | None = None) -> int:
     """Change wording before the sections are shown (e.g. a secretary's own phrasing).
 
     Replaces ``old`` by ``new`` in paragraphs, items and headings (of section ``key``
-    only, when given) and returns how many places changed. Nothing found is an error,
-    so a mistyped phrase never leaves the summary silently unchanged.
+    only, when given) and returns how many places changed. Nothing found is a warning,
+    not an error: a notebook run for a whole street holds one community's revisions,
+    which must not fail every other community; the warning shows under the cell and in
+    the run's log, so a mistyped phrase never leaves the summary silently unchanged.
+    The count displays as a note in JupyterLab and never reaches the document.
     """
     if not old:
         raise ValueError("要修改的原文不能为空。")
@@ -221,11 +228,57 @@ def revise(doc: Document, old: str, new: str, key: str | None = None) -> int:
         raise KeyError(f"文档中没有“{key}”这一部分。")
     done = sum(_edit_blocks(s, old, new) for s in scope if s is not None)
     if not done:
-        raise ValueError(f"未在总结中找到要修改的原文：“{old}”。请从上面的输出中复制原句。")
-    return done
+        message = f"未在总结中找到要修改的原文：“{old}”，此处未作修改。请从上面的输出中复制原句。"
+        if not _note(message, "warning"):  # outside a kernel: a Python warning
+            warnings.warn(message, RevisionNotFound, stacklevel=2)
+    return Revisions(done)
+
+
+class RevisionNotFound(UserWarning):
+    """``revise`` found nothing to change (in this community's summary)."""
+
+
+class Revisions(int):
+    """How many places ``revise`` changed; shown in JupyterLab as a note the export
+    leaves out (a bare number as a cell's last line would otherwise print in the PDF)."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return export.work_note(f"已修改{int(self)}处措辞。")
+
+
+def _note(message: str, level: str) -> bool:
+    """Show a note under the running cell; False outside a kernel (nothing shown)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return False
+    if get_ipython() is None:
+        return False
+    display(export.work_note(message, level), raw=True)
+    return True
 
 
 # -- exploring -----------------------------------------------------------------------------
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def street_average(street: StreetFacts, indicator_id: str) -> dict[str, Any] | None:
+    """The mean over the street's communities of an indicator's figure (and of last
+    year's), each over the communities that have one; None when no community has a
+    number (a breakdown, or 无数据). A rate's average is the mean of the communities'
+    rates: the explorer asks how a community stands against a typical one."""
+    rows = [f.row(indicator_id) or {} for f in street.communities]
+    values = [r["value"] for r in rows if _number(r.get("value"))]
+    if not values:
+        return None
+    previous = [r["previous"] for r in rows if _number(r.get("previous"))]
+    unit = next((r.get("unit") for r in rows if r), None)
+    return {"value": sum(values) / len(values), "count": len(values), "unit": unit,
+            "previous": sum(previous) / len(previous) if previous else None}
+
 
 def _years(data_dir: Path) -> list[int]:
     if not data_dir.is_dir():
@@ -272,6 +325,7 @@ class Explorer:
     params_dir: Path | str | None = "parameters"
     years: list[int] = field(default_factory=list)
     _cache: dict[int, _Year] = field(default_factory=dict)
+    shown: str = ""  # the explorer's current view (HTML), as last drawn
 
     def year(self, year: int) -> _Year:
         if year not in self._cache:
@@ -338,8 +392,9 @@ class Explorer:
 
     def table_html(self, year: int, line: str, indicator_id: str,
                    community: str | None = None) -> str:
-        """Each community's figure, last year's and 同比, with the street total; the chosen
-        community's row is marked."""
+        """Each community's figure, last year's and 同比, with the street *average* (a
+        community is compared with a typical community, not with the sum of all of
+        them); the chosen community's row is marked."""
         street = self.street(year, line)
         rows: list[str] = []
         meta: dict[str, Any] = {}
@@ -352,13 +407,13 @@ class Explorer:
                      _fmt(r.get("previous"), r.get("unit")), _change(r)]
             rows.append(f"<tr{mark}>" + "".join(f"<td>{_html.escape(c)}</td>" for c in cells)
                         + "</tr>")
-        total = next((t for t in street.totals
-                      if t.get("id") == indicator_id and not t.get("condition")), None)
-        if total is not None:
-            cells = [f"{street.street}合计", _fmt(total.get("value"), total.get("unit")),
-                     _fmt(total.get("previous"), total.get("unit")), _change(total)]
-            rows.append("<tr>" + "".join(f"<td>{_html.escape(c)}</td>" for c in cells)
-                        + "</tr>")
+        average = street_average(street, indicator_id)
+        if average is not None:
+            cells = [f"{street.street}平均（{average['count']}个社区）",
+                     _fmt(average["value"], average.get("unit")),
+                     _fmt(average["previous"], average.get("unit")), _change(average)]
+            rows.append('<tr class="sk-average">'
+                        + "".join(f"<td>{_html.escape(c)}</td>" for c in cells) + "</tr>")
         name = meta.get("name") or indicator_id
         scope = "" if line == ALL_LINES else f"（{line}条线）"
         head = "".join(f"<th>{h}</th>" for h in ("社区", f"{year}年", "上年同期", "同比"))
@@ -393,11 +448,17 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
              community: str | None = None, year: int | None = None,
              indicator: str = "activity.count") -> Any:
     """Controls for 社区, 年份, 条线 and 指标 with a chart and a table that redraw on every
-    change. Returns the widget box (already displayed); without a live front end, as
-    under papermill, the box stays as its static text and the first view is kept in the
-    output widget's saved state."""
+    change. Returns the controls' widget box (already displayed); ``box.explorer.shown``
+    is the view's current HTML.
+
+    The view is an ordinary output of the cell (updated in place on every change), not
+    the contents of an output widget: a notebook saved or exported to HTML then shows
+    the view as a picture and a table that open offline, where a widget's state needs
+    the widget library's JavaScript from a CDN to be drawn at all. Without a live front
+    end, as under papermill, the controls stay as their static text and the first view
+    is the cell's output."""
     import ipywidgets as w
-    from IPython.display import HTML, display
+    from IPython.display import HTML, DisplayHandle, display
 
     from .assemble import resolve
 
@@ -418,16 +479,13 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
     ids = [i for _, i in options]
     c_ind = w.Dropdown(options=options, value=indicator if indicator in ids else ids[0],
                        description="指标", style=style)
-    out = w.Output()
+    view = DisplayHandle()
 
     def draw(*_: Any) -> None:
-        # Set the output widget's contents directly rather than capturing with
-        # ``with out:``: under papermill the capture protocol now and then loses the
-        # cell's execute reply and the run waits forever (7 of 200 headless runs of a
-        # small widget notebook; none in 150 with this form).
-        out.outputs = ()
-        out.append_display_data(HTML(ex.view_html(c_year.value, c_line.value, c_ind.value,
-                                                  c_comm.value)))
+        # An update of the cell's own display (no output-widget capture: under papermill
+        # the capture protocol now and then lost the cell's execute reply).
+        ex.shown = ex.view_html(c_year.value, c_line.value, c_ind.value, c_comm.value)
+        view.update(HTML(ex.shown))
 
     def year_changed(change: dict[str, Any]) -> None:
         names = ex.communities(change["new"])
@@ -449,7 +507,9 @@ def explorer(data_dir: str | Path = "data/sample", params_dir: str | Path | None
     c_line.observe(line_changed, names="value")
     c_comm.observe(draw, names="value")
     c_ind.observe(draw, names="value")
-    box = w.VBox([w.HBox([c_year, c_comm]), w.HBox([c_line, c_ind]), out])
+    box = w.VBox([w.HBox([c_year, c_comm]), w.HBox([c_line, c_ind])])
+    box.explorer = ex
     display(box)
-    draw()
+    ex.shown = ex.view_html(c_year.value, c_line.value, c_ind.value, c_comm.value)
+    view.display(HTML(ex.shown))
     return box

@@ -29,10 +29,13 @@ from .targets import Target, TargetError, check_condition, parse_target
 
 __all__ = [
     "ParamsError", "DEFAULTS_FILE", "BUILTIN_DEFAULTS", "load_defaults", "load_params",
-    "community_targets", "merge", "target_key",
+    "community_targets", "merge", "target_key", "community_file", "STREET_KEY",
 ]
 
 DEFAULTS_FILE = "defaults.yaml"
+#: The key a parameters file names its street with; a community's file is applied only to
+#: the community of that street (names repeat across the streets of a district).
+STREET_KEY = "所属街道"
 TARGETS = "targets"
 APPENDED = "补充问题"
 
@@ -277,23 +280,44 @@ def _load(path: Path, from_defaults: bool, community: str | None
 # Public API
 # ---------------------------------------------------------------------------
 
-def load_defaults(params_dir: Path | str | None) -> dict[str, Any]:
+def load_defaults(params_dir: Path | str | None, street: str | None = None) -> dict[str, Any]:
     """The street's parameters: defaults.yaml, or the built-in empty defaults.
 
     With no folder (None) or a folder without defaults.yaml the run still works: no
-    street-wide targets, and every other module falls back to its own built-ins.
-    Raises ParamsError (``from_defaults`` True) for a defaults.yaml that cannot be used.
+    street-wide targets, and every other module falls back to its own built-ins. A
+    district keeps one folder per street beside the shared defaults.yaml; with ``street``
+    given, ``<street>/defaults.yaml`` is merged over the shared one (as a community's file
+    is: targets by 指标 and 条件), so one district folder serves every street.
+    Raises ParamsError (``from_defaults`` True) for a defaults.yaml that cannot be used;
+    a street's own defaults.yaml that cannot be used fails only that street's communities.
     """
     base = copy.deepcopy(BUILTIN_DEFAULTS)
     if params_dir is None:
         return base
     path = Path(params_dir) / DEFAULTS_FILE
-    if not path.is_file():
-        return base
-    data, entries = _load(path, from_defaults=True, community=None)
-    merged = merge(base, {k: v for k, v in data.items() if k != TARGETS})
-    merged[TARGETS] = [e for _, _, e in entries]
+    merged = base
+    if path.is_file():
+        data, entries = _load(path, from_defaults=True, community=None)
+        merged = merge(base, {k: v for k, v in data.items() if k != TARGETS})
+        merged[TARGETS] = [e for _, _, e in entries]
+    folder = _street_folder(Path(params_dir), street)
+    if folder is not None and (folder / DEFAULTS_FILE).is_file():
+        own_path = folder / DEFAULTS_FILE
+        data, entries = _load(own_path, from_defaults=False, community=None)
+        f = _File(own_path, False, None)
+        f.name = f"{street}/{DEFAULTS_FILE}"
+        targets = _merge_targets(merged[TARGETS], entries, f)
+        merged = merge(merged, {k: v for k, v in data.items() if k != TARGETS})
+        merged[TARGETS] = targets
     return merged
+
+
+def _street_folder(params_dir: Path, street: str | None) -> Path | None:
+    """``parameters/<街道>/`` when there is one (a street name is never a path)."""
+    if not street or "/" in street or "\\" in street or street.startswith("."):
+        return None
+    folder = params_dir / street
+    return folder if folder.is_dir() else None
 
 
 def _community_file(params_dir: Path, community: str) -> Path | None:
@@ -305,23 +329,55 @@ def _community_file(params_dir: Path, community: str) -> Path | None:
     return found[0] if found else None
 
 
-def load_params(params_dir: Path | str | None, community: str) -> dict[str, Any]:
+def community_file(params_dir: Path | str | None, community: str,
+                   street: str | None = None) -> Path | None:
+    """The community's own file: ``<街道>/<社区名称>.yaml`` (a district's layout) when the
+    street has a folder holding one, else ``<社区名称>.yaml`` (a street's flat layout)."""
+    if params_dir is None:
+        return None
+    folder = _street_folder(Path(params_dir), street)
+    found = _community_file(folder, community) if folder is not None else None
+    return found or _community_file(Path(params_dir), community)
+
+
+def load_params(params_dir: Path | str | None, community: str, street: str | None = None,
+                notes: list[str] | None = None) -> dict[str, Any]:
     """A community's parameters: the street's defaults with its own file merged in.
 
+    ``street`` is the workbook's 所属街道. A community's file that names another street
+    (its ``所属街道``) belongs to a namesake community elsewhere in the district: it is
+    not applied (the community gets its street's defaults only) and a Chinese note saying
+    so, naming the file and both streets, is added to ``notes``.
     Raises ParamsError: ``from_defaults`` True when defaults.yaml is at fault (the run
     stops), False when the community's own file is (that community fails).
     """
-    defaults = load_defaults(params_dir)
+    defaults = load_defaults(params_dir, street)
     if params_dir is None:
         return defaults
-    path = _community_file(Path(params_dir), community)
+    path = community_file(params_dir, community, street)
     if path is None:
         return defaults
     data, entries = _load(path, from_defaults=False, community=community)
     f = _File(path, False, community)
+    declared = data.get(STREET_KEY)
+    declared = "" if declared is None else str(declared).strip()
+    if street and declared and declared != street:
+        shown = _shown_path(Path(params_dir), path)
+        if notes is not None:
+            notes.append(f"参数文件 {shown} 写的所属街道是“{declared}”，而{community}台账的所属"
+                         f"街道是“{street}”：该文件不用于{street}{community}，本社区只使用街道"
+                         f"统一参数（同名社区请各用“参数目录/街道/社区名称.yaml”）")
+        return defaults
     merged = merge(defaults, {k: v for k, v in data.items() if k != TARGETS})
     merged[TARGETS] = _merge_targets(defaults[TARGETS], entries, f)
     return merged
+
+
+def _shown_path(params_dir: Path, path: Path) -> str:
+    try:
+        return path.relative_to(params_dir).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _merge_targets(street: list[dict[str, Any]],

@@ -35,10 +35,12 @@ from .values import (
     mask_personal,
     mask_value,
     parse,
+    parse_date,
 )
 
 __all__ = [
     "YearRead", "read_workbook", "read_year", "find_workbooks", "merge_enums",
+    "community_key", "wanted_match",
     "WORKBOOK_SUFFIXES", "HEADER_SEARCH_ROWS",
 ]
 
@@ -50,6 +52,8 @@ IGNORED_SHEETS = frozenset({"说明", "填表说明", "枚举值"})
 FUTURE_OK = frozenset({("安全隐患台账", "整改期限")})
 # Lines under a table that carry signatures, not records.
 FOOTER_LABELS = ("填表人", "制表人", "审核人", "负责人", "填报人", "注：", "注:", "说明：")
+# The clerk's 填报日期 line above a ledger's header (``填报日期：2025年1月8日``).
+FILED_LABEL = "填报日期"
 
 
 # ---------------------------------------------------------------------------
@@ -620,6 +624,29 @@ def _profile(kv: dict[str, tuple[Any, int]], path: Path, sink: _Sink) -> dict[st
     return profile
 
 
+def _filed_date(grids: Iterable[list[list[Any]]]) -> date | None:
+    """The latest 填报日期 written above any sheet's header, or None.
+
+    The 落款 is dated when the ledgers were handed in, not at the as-of date, so the
+    date is kept with the profile; it is metadata of the workbook, never a record, and
+    a value that is not a date is ignored (the line is free text a clerk typed)."""
+    found: list[date] = []
+    for grid in grids:
+        for row in grid[:HEADER_SEARCH_ROWS]:
+            for j, cell in enumerate(row):
+                text = compact(cell) if isinstance(cell, str) else ""
+                if not text.startswith(FILED_LABEL):
+                    continue
+                rest = text[len(FILED_LABEL):].lstrip(":：")
+                if not rest:  # the date in the next filled cell of the line
+                    rest = next((c for c in row[j + 1:] if not is_empty(c)), None)
+                try:
+                    found.append(parse_date(rest))
+                except (CellError, ValueError, TypeError, OverflowError):
+                    continue
+    return max(found) if found else None
+
+
 def read_workbook(path: str | Path, year: int | None = None,
                   enums: dict[str, EnumSpec] | None = None) -> LedgerBook:
     """One community's workbook, read and validated; raises LedgerError (Chinese, masked)
@@ -679,6 +706,9 @@ def read_workbook(path: str | Path, year: int | None = None,
                      schema.PROFILE.name, kv["统计截止日期"][1], "统计截止日期",
                      f"{stated:%Y-%m-%d}")
     profile["统计截止日期"] = as_of
+    filed = _filed_date(g for _, g in grids.values())
+    if filed is not None:
+        profile[FILED_LABEL] = filed
 
     ctx = _Context(sink, year, as_of, enums, path=path)
     book = LedgerBook(path=path, year=year, community=community,
@@ -737,7 +767,12 @@ def _cross_checks(book: LedgerBook, sink: _Sink) -> None:
 @dataclass
 class YearRead:
     """All workbooks of one year: the ones that read, the ones that failed, and problems
-    of the run itself (a lock file, two workbooks for one community)."""
+    of the run itself (a lock file, two workbooks for one community).
+
+    ``books`` and ``failures`` are keyed by ``community_key``: the 社区名称, or
+    ``街道/社区名称`` for a workbook in a street's folder or a name that occurs in more
+    than one street (names repeat across a district's streets).
+    """
 
     year: int
     books: dict[str, LedgerBook] = field(default_factory=dict)
@@ -745,55 +780,125 @@ class YearRead:
     problems: list[Problem] = field(default_factory=list)
 
 
+def community_key(street: str, community: str, qualified: bool) -> str:
+    """How a run names a community: ``社区名称`` alone, or ``街道/社区名称`` when the
+    name alone could be another street's community."""
+    return f"{street}/{community}" if qualified and street else community
+
+
+def wanted_match(wanted: set[str] | None, key: str, street: str, community: str) -> bool:
+    """Whether a community was asked for: by 社区名称 (every street's), by
+    ``街道/社区名称`` or by its key."""
+    if wanted is None:
+        return True
+    return bool({key, community, f"{street}/{community}"} & wanted)
+
+
 def _is_lock(path: Path) -> bool:
     return path.name.startswith(("~$", ".~lock", "~")) or path.name.endswith("#")
 
 
-def find_workbooks(data_dir: str | Path, year: int) -> list[Path]:
-    """The year's workbooks (data/<year>/*.xlsx|xls|ods), lock files left out."""
-    folder = Path(data_dir) / str(year)
-    if not folder.is_dir():
-        return []
+def _street_folders(folder: Path) -> list[Path]:
+    """A district's layout: ``<年>/<街道>/<社区名称>.xlsx`` beside the flat one."""
+    return sorted(d for d in folder.iterdir()
+                  if d.is_dir() and not d.name.startswith((".", "_", "~"))
+                  and _safe_folder(d.name))
+
+
+def _safe_folder(name: str) -> bool:
+    try:
+        paths.check_name(name, "街道目录")
+    except paths.UnsafeNameError:
+        return False
+    return True
+
+
+def _workbooks_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir()
                   if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not _is_lock(p)
                   and not p.name.startswith("."))
 
 
+def find_workbooks(data_dir: str | Path, year: int) -> list[Path]:
+    """The year's workbooks (data/<year>/*.xlsx|xls|ods, then data/<year>/<街道>/*), lock
+    files left out."""
+    folder = Path(data_dir) / str(year)
+    if not folder.is_dir():
+        return []
+    out = _workbooks_in(folder)
+    for street in _street_folders(folder):
+        out.extend(_workbooks_in(street))
+    return out
+
+
+def _in_street_folder(book: LedgerBook, folder: Path) -> None:
+    """A workbook filed under ``<年>/<街道>/`` belongs to that street: the folder is what
+    the analyst laid out (and where its parameters are looked for)."""
+    street = folder.name
+    if book.street and book.street != street:
+        book.problems.append(Problem(
+            WARNING, "street_folder",
+            f"基本情况中的所属街道“{book.street}”与所在文件夹“{street}”不一致，按文件夹处理",
+            book.path.name, schema.PROFILE.name, None, "所属街道"))
+    if not book.street:
+        book.problems = [p for p in book.problems if p.kind != "no_street"]
+    book.street = street
+    book.profile["所属街道"] = street
+
+
 def read_year(data_dir: str | Path, year: int, enums: dict[str, EnumSpec] | None = None,
               communities: list[str] | None = None) -> YearRead:
-    """Every community's workbook of one year; one bad workbook fails only its community."""
+    """Every community's workbook of one year; one bad workbook fails only its community.
+
+    ``communities`` may name a community by 社区名称 (every street's of that name) or
+    by ``街道/社区名称``.
+    """
     out = YearRead(year)
     folder = Path(data_dir) / str(year)
     if not folder.is_dir():
         out.problems.append(Problem(ERROR, "no_year_folder",
                                     f"未找到{year}年的台账文件夹（{folder.name}）"))
         return out
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and _is_lock(p):
-            out.problems.append(Problem(WARNING, "lock_file",
-                                        "这是Excel/WPS打开文件时留下的临时文件，已跳过", p.name))
+    for d in [folder, *_street_folders(folder)]:
+        for p in sorted(d.iterdir()):
+            if p.is_file() and _is_lock(p):
+                out.problems.append(Problem(WARNING, "lock_file",
+                                            "这是Excel/WPS打开文件时留下的临时文件，已跳过",
+                                            p.name))
     wanted = set(communities) if communities else None
-    read: dict[str, list[LedgerBook]] = {}
+    read: dict[tuple[str, str], list[LedgerBook]] = {}
+    nested: set[tuple[str, str]] = set()
     for path in find_workbooks(data_dir, year):
+        in_folder = path.parent != folder
         try:
             book = read_workbook(path, year, enums)
         except LedgerError as exc:
             # The community is unknown when its workbook will not open; the file is named
             # after it by convention, so the stem is the name the manifest and log show.
             name = getattr(exc, "community", None) or path.stem
-            if wanted is None or name in wanted or any(w in path.name for w in wanted):
-                out.failures.setdefault(name, []).extend(exc.problems)
+            key = community_key(path.parent.name, name, in_folder)
+            if wanted is None or wanted_match(wanted, key, path.parent.name, name) or any(
+                    w in path.name for w in wanted):
+                out.failures.setdefault(key, []).extend(exc.problems)
             continue
-        if wanted is not None and book.community not in wanted:
+        if in_folder:
+            _in_street_folder(book, path.parent)
+            nested.add((book.street, book.community))
+        read.setdefault((book.street, book.community), []).append(book)
+    streets_of: dict[str, set[str]] = {}
+    for street, name in read:
+        streets_of.setdefault(name, set()).add(street)
+    for (street, name), books in read.items():
+        key = community_key(street, name,
+                            (street, name) in nested or len(streets_of[name]) > 1)
+        if not wanted_match(wanted, key, street, name):
             continue
-        read.setdefault(book.community, []).append(book)
-    for name, books in read.items():
-        if len(books) == 1 and name not in out.failures:
-            out.books[name] = books[0]
+        if len(books) == 1 and key not in out.failures:
+            out.books[key] = books[0]
             continue
         files = "、".join(b.path.name for b in books)
         for b in books:
-            out.failures.setdefault(name, []).append(Problem(
+            out.failures.setdefault(key, []).append(Problem(
                 ERROR, "duplicate_community",
                 f"{year}年有多个工作簿都是“{name}”（{files}），请只保留一个", b.path.name,
                 schema.PROFILE.name, None, "社区名称"))

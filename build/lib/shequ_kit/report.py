@@ -17,7 +17,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +31,15 @@ __all__ = [
     "COMMUNITY_NOTEBOOK",
     "OVERVIEW_NOTEBOOK",
     "TEMP_PREFIX",
+    "TIMEOUT_MARK",
     "NullIndex",
+    "ReportTimeoutError",
     "Rendered",
     "Task",
     "clean_temp_files",
     "community_task",
     "execute",
+    "export_files",
     "output_paths",
     "overview_task",
     "render",
@@ -53,6 +58,13 @@ FORMATS = ("ipynb", "html", "pdf")
 # Per-report working folders; the pid in the name lets a later run remove the folders of
 # a process that was killed.
 TEMP_PREFIX = "shequ-kit-run-"
+# Temporary report files carry this mark and the writing process's pid, so a clean-up
+# removes only what a shequ-kit run wrote (never a user's own ``.草稿.tmp``), and only
+# when that run is this one or is gone (a concurrent run's files are left alone).
+TEMP_MARK = "shequ-kit-"
+_OUR_TEMP = re.compile(rf"^\..+\.{re.escape(TEMP_MARK)}(\d+)-\d+\.tmp$")
+# A timed-out report's reason starts with this word; the batch counts them by it.
+TIMEOUT_MARK = "超时"
 KERNEL = "python3"
 START_ATTEMPTS = 3
 START_BACKOFF = 1.0  # seconds, doubled after each failed start
@@ -95,6 +107,7 @@ class Task:
     parameters: dict[str, Any]
     meta: dict[str, Any]
     formats: tuple[str, ...] = ("html", "pdf")
+    timeout: float | None = None  # seconds for the whole report; None: no limit
 
 
 @dataclass
@@ -108,6 +121,9 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     attempts: int = 0  # kernel starts tried; 0 when no kernel was started
+    # What the document left out or the notebook flagged (a widget, a revise that found
+    # nothing), in Chinese: for the run's log and manifest, never the PDF.
+    warnings: list[str] = field(default_factory=list)
 
 
 # -- tasks and paths ---------------------------------------------------------------------
@@ -119,14 +135,17 @@ def _notebook_text(notebook: Path) -> str:
 
 
 def community_task(facts: Any, notebook: Path, data_dir: Path, params_dir: Path | None,
-                   formats: tuple[str, ...] = ("html", "pdf")) -> Task:
-    """The task for one community's summary (``facts`` is a CommunityFacts)."""
+                   formats: tuple[str, ...] = ("html", "pdf"), key: str | None = None
+                   ) -> Task:
+    """The task for one community's summary (``facts`` is a CommunityFacts; ``key`` its
+    run key, ``街道/社区名称`` for a district's namesakes, so the kept notebook reopens
+    the right community)."""
     from .export import cover_meta
 
     return Task(
-        kind="community", name=facts.community, year=facts.year, title=facts.title,
+        kind="community", name=key or facts.community, year=facts.year, title=facts.title,
         facts_json=facts.to_json(), notebook=_notebook_text(notebook),
-        parameters={"community": facts.community, "year": facts.year,
+        parameters={"community": key or facts.community, "year": facts.year,
                     "data_dir": str(data_dir),
                     "params_dir": None if params_dir is None else str(params_dir)},
         meta=cover_meta(facts), formats=tuple(formats))
@@ -149,11 +168,18 @@ def overview_task(street: Any, notebook: Path, data_dir: Path, params_dir: Path 
 def output_paths(out_dir: Path, kind: str, name: str, year: int, title: str,
                  formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
     """Where a report's files go: ``OUT/<year>/<社区名称>/<title>.*`` for a community,
-    ``OUT/<year>/<title>.*`` for a street overview. The executed notebook is always
-    kept: it is what a community secretary edits further."""
-    folder = Path(out_dir) / str(year)
+    ``OUT/<year>/<街道>/<社区名称>/<title>.*`` for one whose run key is ``街道/社区名称``
+    (a district's layout, or a name found in two streets), ``OUT/<year>/<title>.*`` for a
+    street overview. The executed notebook is always kept: it is what a community
+    secretary edits further. Names come from workbooks: a path that would leave
+    ``OUT/<year>/`` raises ValueError (the reader refuses such names first)."""
+    root = Path(out_dir) / str(year)
+    folder = root
     if kind == "community":
-        folder = folder / paths.check_name(name, "社区名称")
+        parts = name.split("/")
+        what = ["所属街道", "社区名称"] if len(parts) == 2 else ["社区名称"] * len(parts)
+        folder = root.joinpath(*(paths.check_name(part, w) for part, w in zip(parts, what,
+                                                                               strict=False)))
     title = paths.check_name(title, "报告标题", limit=False)
     return {ext: paths.inside(out_dir, folder / f"{title}.{ext}") for ext in FORMATS
             if ext == "ipynb" or ext in formats}
@@ -162,7 +188,8 @@ def output_paths(out_dir: Path, kind: str, name: str, year: int, title: str,
 # -- writing -----------------------------------------------------------------------------
 
 def _temp_name(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    return target.with_name(
+        f".{target.name}.{TEMP_MARK}{os.getpid()}-{time.monotonic_ns()}.tmp")
 
 
 def write_outputs(files: dict[Path, bytes]) -> list[Path]:
@@ -192,12 +219,18 @@ def write_outputs(files: dict[Path, bytes]) -> list[Path]:
 
 
 def clean_temp_files(folder: Path) -> int:
-    """Remove what an interrupted run left behind: temporary report files in the output
-    folder and the working folders of processes that no longer run. Returns the count."""
+    """Remove what this run or an interrupted run left behind: shequ-kit's temporary
+    report files in the output folder (written by this process or by one that no longer
+    runs; other ``.tmp`` files are the user's) and the working folders of processes
+    that no longer run. Returns the count."""
     removed = 0
     if folder.is_dir():
-        for p in folder.rglob(".*.tmp"):
-            if p.is_file():
+        for p in folder.rglob(f".*.{TEMP_MARK}*.tmp"):
+            m = _OUR_TEMP.match(p.name)
+            if not m or not p.is_file():
+                continue
+            pid = int(m.group(1))
+            if pid == os.getpid() or not _alive(pid):
                 p.unlink(missing_ok=True)
                 removed += 1
     base = Path(tempfile.gettempdir())
@@ -216,7 +249,12 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed process nobody has reaped yet is gone too
+        import psutil
+
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except Exception:  # psutil.NoSuchProcess: it went meanwhile
+        return False
 
 
 # -- executing ---------------------------------------------------------------------------
@@ -236,25 +274,134 @@ def _is_start_race(exc: BaseException) -> bool:
     return any(s in text for s in _START_RACES)
 
 
+class ReportTimeoutError(KeyboardInterrupt):
+    """The report ran past its time limit. Raised in the rendering thread by a signal
+    while nbclient's event loop runs; asyncio lets only KeyboardInterrupt and SystemExit
+    out of a task (any other exception would end one task and the loop would go on
+    waiting for the dead kernel), hence the base class. ``render`` catches it."""
+
+
+class _Deadline:
+    """A report's time limit. When it passes, the report's kernel is killed and the
+    thread rendering the report is interrupted (a signal aimed at it: nbclient waits for
+    the kernel's output in a blocking call that a dead kernel never ends), so the report
+    counts as timed out and the worker takes the next one. papermill's own cell timeout
+    is not used: it has marked a hanging cell completed. Off the main thread (a dask
+    worker) only the kernel is killed."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds if seconds and seconds > 0 else None
+        self.expired = False
+        self.km: Any = None
+        self._armed = False
+        self._main: int | None = None
+        self._timer: threading.Timer | None = None
+        self._previous: Any = None
+
+    def start(self) -> None:
+        if self.seconds is None:
+            return
+        self._armed = True
+        if threading.current_thread() is threading.main_thread() \
+                and hasattr(signal, "pthread_kill"):
+            self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
+            self._main = threading.get_ident()
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._armed = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._previous is not None:
+            signal.signal(signal.SIGALRM, self._previous)
+            self._previous = None
+            self._main = None
+
+    def _expire(self) -> None:
+        if not self._armed:
+            return
+        self.expired = True
+        if self.km is not None:
+            _kill_kernel(self.km)
+        if self._main is not None and self._armed:
+            signal.pthread_kill(self._main, signal.SIGALRM)
+
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        if self._armed:
+            self.expired = True
+            raise ReportTimeoutError()
+
+    def check(self) -> None:
+        if self.expired:
+            raise ReportTimeoutError()
+
+
+def _abandon_loop() -> None:
+    """Drop this thread's event loop after a report was interrupted in it: nbclient's
+    tasks for the killed kernel are still queued there, and the next use of the loop (the
+    kernel's shut-down, the worker's next report) would run them and wait forever. The
+    next papermill run gets a fresh loop."""
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if loop.is_running():
+        return
+    loop.set_exception_handler(lambda loop, context: None)  # "task destroyed" noise
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    loop.close()
+
+
+def _kill_kernel(km: Any) -> None:
+    """Kill a kernel and whatever its cells started (it runs in its own session)."""
+    prov = getattr(km, "provisioner", None)
+    pid = getattr(prov, "pgid", None) or getattr(prov, "pid", None)
+    if not pid:
+        return
+    try:
+        os.killpg(int(pid), signal.SIGKILL)
+    except OSError:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:  # already gone
+            pass
+
+
 def execute(nb: Any, parameters: dict[str, Any], cwd: Path,
             attempts: int = START_ATTEMPTS, backoff: float = START_BACKOFF,
-            kernel_name: str = KERNEL) -> tuple[Any, int]:
+            kernel_name: str = KERNEL, deadline: _Deadline | None = None
+            ) -> tuple[Any, int]:
     """Run a notebook with papermill in ``cwd``; returns the executed notebook and the
     number of kernel starts it took. Kernel-start races are retried with a short
-    back-off; anything else is raised at once."""
+    back-off; anything else is raised at once. ``deadline`` is told the kernel, so it
+    can end it when the report runs past its time limit."""
     import papermill
 
     tried = 0
     while True:
         tried += 1
+        if deadline is not None:
+            deadline.check()
         km = _kernel_manager(cwd, tried, kernel_name)
+        if deadline is not None:
+            deadline.km = km
         try:
             executed = papermill.execute_notebook(
                 nb, None, parameters=parameters, kernel_name=kernel_name, cwd=str(cwd),
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                 km=km)
             return executed, tried
+        except ReportTimeoutError:
+            _abandon_loop()
+            raise
         except Exception as exc:
+            if deadline is not None:
+                deadline.check()
             if not _is_start_race(exc):
                 raise
             if tried >= attempts:
@@ -266,11 +413,14 @@ def execute(nb: Any, parameters: dict[str, Any], cwd: Path,
 
 def _kernel_manager(cwd: Path, attempt: int, kernel_name: str) -> Any:
     """A kernel talking over Unix sockets in the report's own folder: no TCP port to
-    race for when many kernels start at once, and nothing listening on the network."""
+    race for when many kernels start at once, and nothing listening on the network.
+    Its connection file is there too (jupyter_client would put it in the system's temp
+    folder, where a killed worker leaves it behind): removing the folder removes it."""
     from jupyter_client.manager import KernelManager
 
     return KernelManager(kernel_name=kernel_name, transport="ipc",
-                         ip=str(cwd / f"k{attempt}"))
+                         ip=str(cwd / f"k{attempt}"),
+                         connection_file=str(cwd / f"k{attempt}.json"))
 
 
 def _shutdown(km: Any) -> None:
@@ -322,6 +472,8 @@ def _reason(exc: BaseException, index: guard.PersonalLookup) -> str:
 
     from .export import ExportError
 
+    if isinstance(exc, ReportTimeoutError):
+        return f"{TIMEOUT_MARK}：报告运行超过时限仍未完成，已终止其内核（可用 --timeout 调整时限）"
     if isinstance(exc, (guard.PersonalDataError, ExportError, KernelStartError)):
         return str(exc)
     if isinstance(exc, PapermillExecutionError):
@@ -346,6 +498,34 @@ def executions() -> int:
     return _EXECUTIONS
 
 
+def export_files(executed: Any, meta: dict[str, Any] | None, formats: tuple[str, ...],
+                 index: guard.PersonalLookup, timings: dict[str, float] | None = None
+                 ) -> tuple[dict[str, bytes], list[str]]:
+    """An executed notebook's documents by format, after the personal-data guard saw the
+    notebook and the HTML, and the Chinese warnings for what the document left out.
+
+    ``run`` and ``shequ-kit export`` both come here, so a notebook the analyst edited
+    and exported by hand gets the same guard, fonts and formats as the batch's.
+    """
+    from . import export
+
+    t = timings if timings is not None else {}
+    t0 = time.perf_counter()
+    guard.check_notebook(executed, index)
+    html, warnings = export.to_html_with_warnings(executed, meta)
+    guard.check_html(html, index)
+    t["export_html"] = time.perf_counter() - t0
+    files: dict[str, bytes] = {}
+    if "pdf" in formats:
+        t0 = time.perf_counter()
+        files["pdf"] = export.render_pdf(html)
+        t["export_pdf"] = time.perf_counter() - t0
+    if "html" in formats:
+        files["html"] = html.encode("utf-8")
+    return files, [_safe(w, index) or "某个单元格有一条提示过长或含有个人信息，未显示。"
+                   for w in warnings]
+
+
 def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
     """Execute, guard and export one report in memory. Never raises for the report's
     own failures (notebook error, dead kernel, refused personal data, PDF failure): the
@@ -353,14 +533,14 @@ def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
     global _EXECUTIONS
     import nbformat
 
-    from . import export
-
     index = index if index is not None else NullIndex()
     result = Rendered(kind=task.kind, name=task.name, ok=False)
     t = result.timings
     start = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+    deadline = _Deadline(task.timeout)
     try:
+        deadline.start()
         facts_path = workdir / "facts.json"
         facts_path.write_text(task.facts_json, encoding="utf-8")
         nb = nbformat.reads(task.notebook, as_version=4)
@@ -369,28 +549,19 @@ def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
         _EXECUTIONS += 1
         result.attempts = 1
         try:
-            executed, result.attempts = execute(nb, params, cwd=workdir)
+            executed, result.attempts = execute(nb, params, cwd=workdir, deadline=deadline)
         finally:
             t["execute"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        guard.check_notebook(executed, index)
-        html = export.to_html(executed, task.meta)
-        guard.check_html(html, index)
-        t["export_html"] = time.perf_counter() - t0
-        files: dict[str, bytes] = {}
-        if "pdf" in task.formats:
-            t0 = time.perf_counter()
-            files["pdf"] = export.render_pdf(html)
-            t["export_pdf"] = time.perf_counter() - t0
-        if "html" in task.formats:
-            files["html"] = html.encode("utf-8")
+        files, result.warnings = export_files(executed, task.meta, task.formats, index, t)
         _detach_facts(executed)
         files["ipynb"] = nbformat.writes(executed).encode("utf-8")
         result.files = files
         result.ok = True
-    except Exception as exc:  # every report failure becomes its reason; the batch goes on
-        result.reason = _reason(exc, index)
+    except (Exception, ReportTimeoutError) as exc:  # every report failure becomes its
+        deadline.stop()                                # reason; the batch goes on
+        result.reason = _reason(ReportTimeoutError() if deadline.expired else exc, index)
     finally:
+        deadline.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         t["total"] = time.perf_counter() - start
     return result

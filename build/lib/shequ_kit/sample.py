@@ -1262,7 +1262,7 @@ def _year_sheets(w: World, year: int, first: int, last: int, style: Style
 
 
 def generate(out: Path, communities: int = 12, years: Sequence[int] = (2023, 2024),
-             seed: int = 2024) -> list[Path]:
+             seed: int = 2024, errors: bool = False) -> list[Path]:
     """Write ``<out>/<year>/<社区名称>.xlsx`` for a synthetic street; return the paths.
 
     Communities share nothing but the street; each keeps the same people from year to
@@ -1282,6 +1282,10 @@ def generate(out: Path, communities: int = 12, years: Sequence[int] = (2023, 202
             profile, sheets, safety = _year_sheets(world, year, first, last, style)
             plant_rng = random.Random(f"plant:{seed}:{name}:{year}")
             for p in PLANTED:
+                # The bundled sample passes its own validate: only warnings are planted
+                # unless ``errors`` asks for the bad rows that show what validate reports.
+                if p.severity == "错误" and not errors:
+                    continue
                 if p.community == name and year == last + p.year_offset:
                     _plant(sheets, p, year, plant_rng)
             missing = set(style.missing.get(None, ())) | set(
