@@ -144,6 +144,13 @@ def _plausible_id(s: str) -> bool:
     return 1880 <= born.year <= 2100
 
 
+def _long_digits(raw: Any) -> bool:
+    """Cheap test before the pattern scan: an ID or phone has at least 11 digits."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return abs(raw) >= 1e10
+    return isinstance(raw, str) and sum(ch.isdigit() for ch in raw) >= 11
+
+
 def personal_like(text: Any) -> list[tuple[int, int, str, str]]:
     """Every ID or mobile number in free text, by its form alone (no ledger needed):
     (start, end, masked form, 身份证号 or 手机号). Used where a value may have been typed anywhere — a
@@ -205,7 +212,7 @@ def parse_number(raw: Any, col: Column | None = None, enums: Any = None) -> floa
     """A number from a numeric cell or from text such as '１２', '1,200元', '35万平方米'."""
     if isinstance(raw, bool):
         raise CellError("bad_number", "不是数字")
-    if personal_like(display(raw)):
+    if _long_digits(raw) and personal_like(display(raw)):
         # 13912345678 in 参与人次 is a phone typed into the wrong column, not 13.9 billion
         # visits: counting it would be both wrong and a leak into the totals.
         raise CellError("personal_in_number", "像是身份证号或手机号，不是数字，未计入统计")
