@@ -29,6 +29,9 @@ report: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+test-quick: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
 lint: setup
 	$(BIN)/ruff check shequ_kit tests bench
 

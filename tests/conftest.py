@@ -18,3 +18,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.ensure_newline()
             reporter.write_line(f"有{skipped}个测试被跳过：跳过的检查不算通过", red=True)
+
+
+# End-to-end files: real papermill runs, WeasyPrint/LibreOffice renders, killed process
+# trees, a pip install. `make test` runs them; `make test-quick` (-m "not slow") leaves
+# them out while working on one module.
+SLOW_MODULES = frozenset({
+    "test_batch", "test_cli", "test_notebooks", "test_run_report", "test_browser",
+    "test_hardening_processes", "test_hardening_faults", "test_layout_pages",
+    "test_install", "test_paths", "test_params_streets", "test_checklist_run",
+    "test_index_run", "test_loop_cli", "test_loop_edits", "test_loop_export",
+    "test_ecosystem_nbconvert", "test_ecosystem_explorer", "test_cli_hints",
+    "test_docx_libreoffice",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
