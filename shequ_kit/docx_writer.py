@@ -35,7 +35,7 @@ from . import guard
 from .narrative import Document, Item, Paragraph, Section, Signature, Table
 
 __all__ = ["STYLE_FILE", "Figure", "docx_html", "docx_text", "document_docx",
-           "notebook_docx", "style"]
+           "fontconfig_aliases", "notebook_docx", "style"]
 
 STYLE_FILE = Path(__file__).resolve().parent / "rules" / "docx_style.yaml"
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -212,6 +212,28 @@ def _font_table(doc: Any, fonts: Mapping[str, Any]) -> None:
                                 standalone=True)
 
 
+def fontconfig_aliases(system_conf: str = "/etc/fonts/fonts.conf") -> str:
+    """A fontconfig file that makes each face of the style's chains fall back to the
+    next, for LibreOffice on Linux (point FONTCONFIG_FILE at it). Word and WPS on
+    Windows use the font table's w:altName instead; LibreOffice ignores that and would
+    give every missing 仿宋_GB2312 the system's default face (a sans, often the Japanese
+    variant of Noto)."""
+    from html import escape
+
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+             "<fontconfig>", f'  <include ignore_missing="yes">{escape(system_conf)}</include>']
+    seen: set[str] = set()
+    for chain in style()["字体"].values():
+        if not isinstance(chain, list) or len(chain) < 2 or chain[0] in seen:
+            continue
+        seen.add(chain[0])
+        prefer = "".join(f"<family>{escape(str(c))}</family>" for c in chain[1:])
+        lines.append(f'  <alias binding="same"><family>{escape(str(chain[0]))}</family>'
+                     f"<prefer>{prefer}</prefer></alias>")
+    lines.append("</fontconfig>")
+    return "\n".join(lines) + "\n"
+
+
 # -- the writer ----------------------------------------------------------------------------
 
 class _Writer:
@@ -266,6 +288,7 @@ class _Writer:
 
         normal = styles["Normal"]
         _style_font(normal, f["正文"], w, s["正文"])
+        self._chinese(normal)
         fixed(normal)
         normal.paragraph_format.first_line_indent = indent
         normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -347,6 +370,20 @@ class _Writer:
         _style_font(footer, f["页码"], w, s["页码"])
         footer.paragraph_format.first_line_indent = Pt(0)
         footer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+
+    @staticmethod
+    def _chinese(st: Any) -> None:
+        """Simplified Chinese as the text's language: an application choosing among
+        CJK faces (or a spelling checker) takes the SC one, not the Japanese variant."""
+        from docx.oxml import OxmlElement
+
+        rpr = st.element.get_or_add_rPr()
+        lang = rpr.find(_qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(_qn("w:val"), "zh-CN")
+        lang.set(_qn("w:eastAsia"), "zh-CN")
 
     @staticmethod
     def _plain_borders(st: Any) -> None:
@@ -533,9 +570,11 @@ def _cover_lines(meta: Mapping[str, Any] | None) -> list[str]:
         return []
     from .export import _cover_lines as lines
 
+    period = meta.get("period") or []
+    end = str(period[-1]) if isinstance(period, (list, tuple)) and period else ""
+    # 截止日期 repeats the period's end in a yearly summary: said once
     return [f"{label}：{value}" for label, value in lines(dict(meta))
-            if label != "截止日期" or not str(meta.get("period", "")).endswith(
-                str(meta.get("as_of", "")))]
+            if label != "截止日期" or str(meta.get("as_of", "")) != end]
 
 
 def _section_pieces(section: Section, charts: Mapping[str, Figure]) -> list[Any]:
@@ -733,37 +772,49 @@ _TEXT_PARTS = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnot
                          r"\.xml|docProps/(core|app)\.xml)$")
 
 
-def docx_html(data: bytes) -> str:
-    """Every piece of text a reader (or Word's document properties) can see in a .docx,
-    as simple HTML: paragraphs as <p>, table cells as <td>, pictures' descriptions as
-    alt text. The guard reads this, so it judges whole cells as it does in the HTML."""
-    from html import escape
-
+def _docx_pieces(data: bytes) -> list[tuple[str, str]]:
+    """("p" | "td" | "img", text) for every paragraph, table cell and picture
+    description of the document, its headers and footers and its properties."""
     from lxml import etree
 
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
             if not _TEXT_PARTS.match(name):
                 continue
             root = etree.fromstring(z.read(name))
             if name.startswith("docProps/"):
-                out += [f"<p>{escape(el.text)}</p>" for el in root.iter()
+                out += [("p", el.text) for el in root.iter()
                         if isinstance(el.tag, str) and el.text and el.text.strip()]
                 continue
             for el in root.iter(f"{w}p"):
                 text = "".join(t.text or "" for t in el.iter(f"{w}t"))
                 in_cell = any(a.tag == f"{w}tc" for a in el.iterancestors())
-                tag = "td" if in_cell else "p"
-                out.append(f"<{tag}>{escape(text)}</{tag}>")
-            for el in root.iter():
-                descr = el.get("descr") if isinstance(el.tag, str) else None
-                if descr:
-                    out.append(f'<img alt="{escape(descr)}">')
-    return "".join(out)
+                out.append(("td" if in_cell else "p", text))
+            out += [("img", el.get("descr")) for el in root.iter()
+                    if isinstance(el.tag, str) and el.get("descr")]
+    return out
+
+
+def docx_html(data: bytes) -> str:
+    """Every piece of text a reader (or Word's document properties) can see in a .docx,
+    as simple HTML: paragraphs as <p>, table cells as <td>, pictures' descriptions as
+    alt text. The guard reads this, so it judges whole cells as it does in the HTML."""
+    from html import escape
+
+    return "".join(f'<img alt="{escape(text)}">' if kind == "img"
+                   else f"<{kind}>{escape(text)}</{kind}>"
+                   for kind, text in _docx_pieces(data))
 
 
 def docx_text(data: bytes) -> str:
-    """The .docx's visible text, one paragraph a line (tests, a quick look)."""
-    return "\n".join(guard.html_values(docx_html(data)))
+    """The body's visible text, one paragraph or table cell a line (tests, a quick
+    look); headers, footers and properties are left out."""
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{w}t"))
+                     for p in root.iter(f"{w}p"))

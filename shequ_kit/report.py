@@ -53,7 +53,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
 COMMUNITY_NOTEBOOK = NOTEBOOK_DIR / "community_report.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOK_DIR / "street_overview.ipynb"
-FORMATS = ("ipynb", "html", "pdf")
+FORMATS = ("ipynb", "html", "pdf", "docx")
 # Per-report working folders; the pid in the name lets a later run remove the folders of
 # a process that was killed.
 TEMP_PREFIX = "shequ-kit-run-"
@@ -501,7 +501,7 @@ def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
     global _EXECUTIONS
     import nbformat
 
-    from . import export
+    from . import docx_writer, export
 
     index = index if index is not None else NullIndex()
     result = Rendered(kind=task.kind, name=task.name, ok=False)
@@ -534,6 +534,12 @@ def render(task: Task, index: guard.PersonalLookup | None = None) -> Rendered:
             t["export_pdf"] = time.perf_counter() - t0
         if "html" in task.formats:
             files["html"] = html.encode("utf-8")
+        if "docx" in task.formats:
+            # From the parts of the document model the notebook showed (docparts), the
+            # same outputs as the HTML: an analyst's edit reaches Word too.
+            t0 = time.perf_counter()
+            files["docx"] = docx_writer.notebook_docx(executed, task.meta, index)
+            t["export_docx"] = time.perf_counter() - t0
         _detach_facts(executed)
         files["ipynb"] = nbformat.writes(executed).encode("utf-8")
         result.files = files
