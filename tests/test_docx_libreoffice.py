@@ -85,8 +85,13 @@ def test_every_heading_and_sentence_is_in_both_pdfs(rendered: dict[str, Path]) -
 def test_libreoffice_uses_the_chains_chinese_faces(rendered: dict[str, Path]) -> None:
     fonts = subprocess.run([require_tool("pdffonts"), str(rendered["lo"])],
                            capture_output=True, text=True, check=True).stdout
-    assert "NotoSerifCJK" in fonts  # 仿宋_GB2312 → 仿宋 → Noto Serif CJK SC
-    assert "NotoSansCJK" in fonts  # 黑体 → Noto Sans CJK SC for 一、 headings
+    faces = [line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]]
+    # the items' bold captions are in the body's face: 仿宋_GB2312 → 仿宋 → Noto Serif CJK
+    assert any(f.startswith("NotoSerifCJK") and "-Bold" in f for f in faces), faces
+    # nothing else is bold, and 黑体 (一、 headings, table heads) → Noto Sans CJK, regular;
+    # without the chains LibreOffice sets the missing 仿宋_GB2312 in a bold sans
+    assert not any(f.startswith("NotoSansCJK") and "-Bold" in f for f in faces), faces
+    assert any(f.startswith("NotoSansCJK") for f in faces), faces
 
 
 def test_charts_in_word_are_the_notebooks_pngs(rendered: dict[str, Path]) -> None:
