@@ -248,6 +248,7 @@ class _Writer:
         self.west = str(self.fonts.get("西文") or "Times New Roman")
         self.sizes = st["字号"]
         self.figures = 0
+        self.landscape = False
         page = st["页面"]
         sec = self.doc.sections[0]
         sec.orientation = WD_ORIENT.PORTRAIT
@@ -461,13 +462,16 @@ class _Writer:
         from docx.oxml import OxmlElement
         from docx.shared import Pt
 
+        ncols = max([len(t.columns)] + [len(r) for r in t.rows]) or 1
+        landscape = self.turned(t)
+        if landscape and not self.landscape:  # its own landscape pages
+            self._orient(landscape=True)
         if t.lead:
             self.paragraph(t.lead)
         if t.caption:
             cap = self.doc.add_paragraph(t.caption, style="Caption")
             cap.paragraph_format.keep_with_next = True
             cap.paragraph_format.space_before = Pt(6)
-        ncols = max([len(t.columns)] + [len(r) for r in t.rows]) or 1
         wide = ncols > int(self.st["宽表格列数"])
         size = self.sizes["宽表格"] if wide else self.sizes["表格"]
         table = self.doc.add_table(rows=1 + len(t.rows), cols=ncols)
@@ -487,8 +491,10 @@ class _Writer:
                 value = str(values[ci]) if ci < len(values) else ""
                 p = row.cells[ci].paragraphs[0]
                 p.style = self.doc.styles["表格文字"]
-                if t.kept:
+                if t.kept and not landscape:  # a turned table runs over pages anyway
                     p.paragraph_format.keep_with_next = ri < len(cells_text) - 1
+                elif ri == 0:
+                    p.paragraph_format.keep_with_next = True
                 run = p.add_run(value)
                 if ri == 0:
                     _run_font(run, self.fonts["表头"], self.west, size)
@@ -499,6 +505,32 @@ class _Writer:
         else:
             spacer = self.doc.add_paragraph(style="表注")
             spacer.paragraph_format.space_after = Pt(0)
+        if landscape:
+            self._orient(landscape=False)
+
+    def turned(self, t: Any) -> bool:
+        """Whether a table is too wide for a portrait page (a street's table of every
+        community's figures): it gets landscape pages of its own."""
+        if not isinstance(t, Table):
+            return False
+        ncols = max([len(t.columns)] + [len(r) for r in t.rows]) or 1
+        return ncols > int(self.st["横排表格列数"])
+
+    def _orient(self, landscape: bool) -> None:
+        """A new section on a new page, turned; margins and page numbers carry on (the
+        footers stay linked to the first section's)."""
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+        from docx.shared import Mm
+
+        page = self.st["页面"]
+        self.landscape = landscape
+        sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        sec.page_width, sec.page_height = (Mm(297), Mm(210)) if landscape else \
+            (Mm(210), Mm(297))
+        # the type area keeps its short side at the top, as a printed page turned
+        sec.top_margin, sec.bottom_margin = Mm(page["上边距毫米"]), Mm(page["下边距毫米"])
+        sec.left_margin, sec.right_margin = Mm(page["左边距毫米"]), Mm(page["右边距毫米"])
 
     def figure(self, fig: Figure) -> None:
         from docx.shared import Emu, Mm
@@ -555,7 +587,10 @@ def _write(content: _Content, index: guard.PersonalLookup | None) -> bytes:
     w = _Writer(style())
     w.doc.core_properties.title = content.title
     w.title(content.title, content.cover)
-    for piece in content.pieces:
+    for i, piece in enumerate(content.pieces):
+        following = content.pieces[i + 1] if i + 1 < len(content.pieces) else None
+        if isinstance(piece, _Heading) and w.turned(following) and not w.landscape:
+            w._orient(landscape=True)  # the heading turns with its table
         w.block(piece)
     data = w.bytes()
     if index is not None:

@@ -190,3 +190,29 @@ def test_the_guard_refuses_personal_data_in_the_word_file() -> None:
     with pytest.raises(guard.PersonalDataError):  # a resident's name as a whole cell
         docx_writer.document_docx(sample_document(
             [Table(["姓名", "类别"], [["王平", "A类"]])]), meta=META, index=index)
+
+
+def test_a_table_too_wide_for_the_page_turns_with_its_heading() -> None:
+    columns = ["社区"] + [f"指标{i}" for i in range(1, 11)]  # 11 columns > 8
+    wide = Document("测试街道2024年度社区工作汇总", {}, [
+        Section("a", "一、街道总体情况", blocks=[Paragraph("全街道共有2个社区。")]),
+        Section("b", "二、主要工作数据", blocks=[
+            Table(columns, [["甲社区"] + ["1"] * 10, ["乙社区"] + ["2"] * 10],
+                  lead="各社区主要工作数据如下。")]),
+        Section("c", "三、共性问题", blocks=[Paragraph("一是……")]),
+    ])
+    read = docx.Document(io.BytesIO(docx_writer.document_docx(wide)))
+    sections = read.sections
+    assert [s.page_width > s.page_height for s in sections] == [False, True, False]
+    assert close(sections[1].page_width, Mm(297))
+    body = read.element.body
+    # the heading, its lead and the table sit in the landscape section (the second
+    # section ends with the paragraph that carries its w:sectPr)
+    breaks = [i for i, el in enumerate(body) if el.find(f".//{qn('w:sectPr')}") is not None
+              and el.tag == qn("w:p")]
+    texts = ["".join(t.text for t in el.iter(qn("w:t"))) for el in body]
+    assert texts.index("二、主要工作数据") > breaks[0]
+    assert texts.index("各社区主要工作数据如下。") > breaks[0]
+    assert breaks[1] < texts.index("三、共性问题")
+    table = [i for i, el in enumerate(body) if el.tag == qn("w:tbl")][0]
+    assert breaks[0] < table < breaks[1]
