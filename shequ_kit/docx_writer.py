@@ -230,6 +230,10 @@ def fontconfig_aliases(system_conf: str = "/etc/fonts/fonts.conf") -> str:
         prefer = "".join(f"<family>{escape(str(c))}</family>" for c in chain[1:])
         lines.append(f'  <alias binding="same"><family>{escape(str(chain[0]))}</family>'
                      f"<prefer>{prefer}</prefer></alias>")
+    for name in style().get("替代加粗") or []:
+        lines.append(f'  <match target="pattern"><test name="family"><string>{escape(str(name))}'
+                     '</string></test><edit name="weight" mode="assign"><const>bold</const>'
+                     "</edit></match>")
     lines.append("</fontconfig>")
     return "\n".join(lines) + "\n"
 

@@ -106,3 +106,19 @@ def test_charts_in_word_are_the_notebooks_pngs(rendered: dict[str, Path]) -> Non
         image = read.part.related_parts[blip.embed].image
         assert image.px_width / (shape.width.mm / 25.4) >= 150
     assert io.BytesIO(rendered["docx"].read_bytes()).getbuffer().nbytes < 5_000_000
+
+
+def test_the_chains_resolve_on_linux_as_documented(tmp_path: Path) -> None:
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(docx_writer.fontconfig_aliases(), encoding="utf-8")
+
+    def match(family: str) -> str:
+        return subprocess.run([require_tool("fc-match"), f"{family}:lang=zh-cn",
+                               "family", "style"], capture_output=True, text=True, check=True,
+                              env={"PATH": "/usr/bin:/bin", "FONTCONFIG_FILE": str(conf)}
+                              ).stdout.strip()
+
+    assert match("方正小标宋简体").startswith("Noto Serif CJK SC:style=Bold")
+    assert match("仿宋_GB2312").startswith("Noto Serif CJK SC:style=Regular")
+    assert match("楷体_GB2312").startswith("Noto Serif CJK SC:style=Regular")
+    assert match("黑体").startswith("Noto Sans CJK SC:style=Regular")
