@@ -109,17 +109,17 @@ def _style_font(st: Any, chain: list[str], western: str, size: float, bold: bool
     st.font.bold = bold
     st.font.italic = False
     st.font.color.rgb = RGBColor(0, 0, 0)
-    _set_fonts(st.element.get_or_add_rPr(), chain, western)
-    # East Asian size (w:szCs) follows w:sz in python-docx only for complex script
-    sz = st.element.get_or_add_rPr()
-    for tag in ("w:szCs",):
-        el = sz.find(_qn(tag))
-        if el is None:
-            from docx.oxml import OxmlElement
+    rpr = st.element.get_or_add_rPr()
+    _set_fonts(rpr, chain, western)
+    # the complex-script size too (w:szCs), which python-docx leaves unset: some
+    # applications size a run by it when the run mixes scripts
+    cs = rpr.find(_qn("w:szCs"))
+    if cs is None:
+        from docx.oxml import OxmlElement
 
-            el = OxmlElement(tag)
-            sz.append(el)
-        el.set(_qn("w:val"), str(int(round(size * 2))))
+        cs = OxmlElement("w:szCs")
+        rpr.append(cs)
+    cs.set(_qn("w:val"), str(int(round(size * 2))))
 
 
 def _run_font(run: Any, chain: list[str], western: str, size: float | None = None,
