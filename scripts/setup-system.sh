@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libreoffice-writer-nogui: the tests open the Word file in another reader (headless
+# LibreOffice converts it to PDF) to check it as a reader would.
 PKGS=(fonts-noto-cjk fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-      poppler-utils chromium)
+      poppler-utils chromium libreoffice-writer-nogui)
 # Python's venv module: Debian's system Python needs python3.X-venv; others ship it.
 PY="${PYTHON:-python3}"
 if ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then

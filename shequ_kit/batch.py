@@ -44,7 +44,7 @@ __all__ = ["BatchResult", "DONE", "FAILED", "SKIPPED", "MANIFEST", "run_batch"]
 
 DONE, FAILED, SKIPPED = "完成", "失败", "跳过"
 MANIFEST = "manifest.json"
-ALLOWED_FORMATS = ("html", "pdf")
+ALLOWED_FORMATS = ("html", "pdf", "docx")
 # A worker process that dies takes every report it was running with it; those are tried
 # again in a fresh pool this many times before they count as failed.
 POOL_ROUNDS = 2
@@ -514,7 +514,7 @@ def _check_formats(formats: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     out = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     bad = [f for f in out if f not in ALLOWED_FORMATS]
     if bad:
-        raise ValueError(f"不支持的输出格式：{'、'.join(bad)}（可选：html、pdf）")
+        raise ValueError(f"不支持的输出格式：{'、'.join(bad)}（可选：{'、'.join(ALLOWED_FORMATS)}）")
     return out
 
 
@@ -528,7 +528,7 @@ def run_batch(
     out_dir: Path | str = Path("outputs"),
     params_dir: Path | str | None = Path("parameters"),
     communities: list[str] | None = None,
-    formats: tuple[str, ...] | list[str] = ("html", "pdf"),
+    formats: tuple[str, ...] | list[str] = ("html", "pdf", "docx"),
     workers: int | None = None,
     force: bool = False,
     scheduler: str | None = None,

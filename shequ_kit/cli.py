@@ -158,7 +158,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="只生成这些社区（社区名称，或“街道/社区名称”区分不同街道的同名社区）")
     r.add_argument("--overview", action="store_true",
                    help="只有一个社区的街道也生成街道汇总（默认不生成）")
-    r.add_argument("--formats", default="html,pdf", metavar="格式", help="输出格式，逗号分隔（默认html,pdf）")
+    r.add_argument("--formats", default="html,pdf,docx", metavar="格式",
+                   help="输出格式，逗号分隔：html、pdf、docx（Word，公文格式），默认三种都输出")
     r.add_argument("--workers", type=int, default=None, metavar="个数", help="并行进程数（默认CPU核数）")
     r.add_argument("--force", action="store_true", help="忽略已有结果，全部重新生成")
     r.add_argument("--scheduler", metavar="地址", help="Dask调度器地址（如tcp://10.0.0.5:8786），不填则本机运行")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import charts, export
+from . import charts, docparts, export
 from .facts import CommunityFacts, StreetFacts
 from .narrative import Document, Item, Paragraph, Section, build_document, build_overview
 
@@ -100,10 +100,13 @@ def load_street(street: str | None, year: int, data_dir: str | Path = "data/samp
 
 # -- showing the document ------------------------------------------------------------------
 
-def _display_html(fragment: str) -> None:
+def _display_html(fragment: str, part: dict[str, Any] | None = None) -> None:
     from IPython.display import HTML, display
 
-    display(HTML(fragment))
+    if part is None:
+        display(HTML(fragment))
+    else:  # the model beside its HTML: the Word export is made from it (docparts)
+        display({"text/html": fragment, docparts.MODEL_MIME: part}, raw=True)
 
 
 def show_cover(facts: CommunityFacts | StreetFacts) -> None:
@@ -151,10 +154,11 @@ def show_chart(key: str, facts: CommunityFacts | StreetFacts,
     return True
 
 
-def _flow(parts: Iterable[tuple[str, str]], facts: CommunityFacts | StreetFacts) -> None:
+def _flow(parts: Iterable[tuple[str, str]], facts: CommunityFacts | StreetFacts,
+          root: Document | Section | None = None) -> None:
     for kind, value in parts:
         if kind == "html":
-            _display_html(value)
+            _display_html(value, None if root is None else docparts.part_for(root, value))
         elif kind == "chart":
             show_chart(value, facts)
 
@@ -172,14 +176,14 @@ def show_section(doc: Document, key: str, facts: CommunityFacts | StreetFacts,
     if section is None:
         known = "、".join(s.key for s in doc.sections)
         raise KeyError(f"文档中没有“{key}”这一部分。可用的部分：{known}")
-    _flow(section.flow(), facts)
+    _flow(section.flow(), facts, section)
 
 
 def show_report(facts: CommunityFacts, doc: Document | None = None) -> Document:
     """Cover, then the whole summary; returns the document shown."""
     doc = doc if doc is not None else build_document(facts)
     show_cover(facts)
-    _flow(doc.flow(), facts)
+    _flow(doc.flow(), facts, doc)
     return doc
 
 
@@ -187,7 +191,7 @@ def show_overview(street: StreetFacts, doc: Document | None = None) -> Document:
     """Cover, then the street's 年度社区工作汇总; returns the document shown."""
     doc = doc if doc is not None else build_overview(street)
     show_cover(street)
-    _flow(doc.flow(), street)
+    _flow(doc.flow(), street, doc)
     return doc
 
 

@@ -54,7 +54,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
 COMMUNITY_NOTEBOOK = NOTEBOOK_DIR / "community_report.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOK_DIR / "street_overview.ipynb"
-FORMATS = ("ipynb", "html", "pdf")
+FORMATS = ("ipynb", "html", "pdf", "docx")
 # Per-report working folders; the pid in the name lets a later run remove the folders of
 # a process that was killed.
 TEMP_PREFIX = "shequ-kit-run-"
@@ -522,6 +522,14 @@ def export_files(executed: Any, meta: dict[str, Any] | None, formats: tuple[str,
         t["export_pdf"] = time.perf_counter() - t0
     if "html" in formats:
         files["html"] = html.encode("utf-8")
+    if "docx" in formats:
+        # From the parts of the document model the notebook showed (docparts), the
+        # same outputs as the HTML: an analyst's edit reaches Word too.
+        from . import docx_writer
+
+        t0 = time.perf_counter()
+        files["docx"] = docx_writer.notebook_docx(executed, meta, index)
+        t["export_docx"] = time.perf_counter() - t0
     return files, [_safe(w, index) or "某个单元格有一条提示过长或含有个人信息，未显示。"
                    for w in warnings]
 
