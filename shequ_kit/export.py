@@ -81,6 +81,8 @@ LIVE_MIMES: tuple[str, ...] = ("application/vnd.jupyter.widget-view+json",
 METADATA_KEY = "shequ_kit"
 # Cells tagged so are the analyst's own exploration (widgets, checks), not the document.
 SKIP_TAGS: tuple[str, ...] = ("no-export", "不导出")
+# Data kept beside an output's HTML through the export's rewriting (docparts.MODEL_MIME).
+CARRIED_MIMES: tuple[str, ...] = ("application/vnd.shequ-kit.section+json",)
 KINDS = ("community", "overview")
 
 # Faces are named, never a generic family: a generic lets fontconfig or a browser pick a
@@ -423,7 +425,11 @@ def _document_outputs(cell: Any, label: str, warnings: list[str]) -> list[Any]:
             continue
         if "text/html" in data:
             html = _formal_frame(_joined(data["text/html"]))
-            kept.append(_display(html, dict(output.get("metadata") or {})))
+            shown = _display(html, dict(output.get("metadata") or {}))
+            # The document model a summary part carries beside its HTML (docparts): the
+            # Word file is written from it, so it travels with the HTML it belongs to.
+            shown["data"].update({m: v for m, v in data.items() if m in CARRIED_MIMES})
+            kept.append(shown)
         elif "image/png" in data:
             meta = dict(output.get("metadata") or {})
             if caption:

@@ -120,3 +120,9 @@ def test_an_error_output_stops_the_word_file_as_it_stops_the_html() -> None:
                                           traceback=[]))
     with pytest.raises(export.ExportError, match="运行出错"):
         docx_writer.notebook_docx(nb)
+
+
+def test_the_export_keeps_the_model_beside_the_html_it_rewrites() -> None:
+    # export._prepare rewrites every output it shows; the model a part carries must
+    # survive it, or the Word file would print the part's HTML instead (docparts).
+    assert docparts.MODEL_MIME in export.CARRIED_MIMES
