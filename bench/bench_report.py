@@ -13,7 +13,8 @@ Each side runs ``--rounds`` times (default 3); it prints every time, the medians
 ratio current/baseline. Nothing is asserted: the ratio is for the person reviewing the
 change (issue budgets are stated as ratios, e.g. "no more than 10% slower").
 
-    python bench/bench_report.py [--base REV] [--rounds 3] [--year 2024]
+    python bench/bench_report.py [--base REV] [--rounds 3] [--year 2024] [--formats html,pdf]
+    python bench/bench_report.py --base HEAD --formats html,pdf --current-formats html,pdf,docx
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ def _default_base() -> str:
     return rev or _git("rev-list", "--max-parents=0", "HEAD").splitlines()[-1]
 
 
-def _time_run(tree: Path, year: int, out: Path) -> float:
+def _time_run(tree: Path, year: int, out: Path, formats: str | None) -> float:
     """One full, forced run of the sample street with ``tree``'s package and notebooks."""
     env = dict(os.environ, PYTHONPATH=str(tree))
     cmd = [sys.executable, "-m", "shequ_kit.cli", "run", "--data", str(tree / "data/sample"),
            "--year", str(year), "--out", str(out), "--force"]
+    if formats:
+        cmd += ["--formats", formats]
     t0 = time.perf_counter()
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
     took = time.perf_counter() - t0
@@ -59,6 +62,10 @@ def main() -> int:
     ap.add_argument("--base", default=None, help="对比的基准版本（默认：4小时前的提交）")
     ap.add_argument("--rounds", type=int, default=3, help="每方运行次数（默认3）")
     ap.add_argument("--year", type=int, default=2024, help="年份（默认2024）")
+    ap.add_argument("--formats", default=None,
+                    help="两方都用的输出格式（如 html,pdf；默认各自的默认格式）")
+    ap.add_argument("--current-formats", default=None,
+                    help="只用于当前版本的输出格式（如比较加上 docx 的代价）")
     a = ap.parse_args()
 
     base = a.base or _default_base()
@@ -69,7 +76,8 @@ def main() -> int:
         times: dict[str, list[float]] = {"基准": [], "当前": []}
         for i in range(a.rounds):
             for label, tree in (("基准", base_tree), ("当前", ROOT)):
-                took = _time_run(tree, a.year, work / f"out-{label}-{i}")
+                fmts = a.current_formats if label == "当前" and a.current_formats else a.formats
+                took = _time_run(tree, a.year, work / f"out-{label}-{i}", fmts)
                 times[label].append(took)
                 print(f"第{i + 1}轮 {label}：{took:.1f}秒", flush=True)
         b, c = statistics.median(times["基准"]), statistics.median(times["当前"])
