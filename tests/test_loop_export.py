@@ -130,3 +130,17 @@ def test_markdown_cells_pass_the_personal_data_guard(tmp_path: Path) -> None:
     with pytest.raises(guard.PersonalDataError):
         export.export(nb_path, html_path, None, StandInIndex())
     assert not html_path.exists()
+
+
+def test_every_shipped_markdown_cell_is_a_note_for_the_analyst_not_for_the_leader() -> None:
+    # The shipped notebooks' markdown cells are usage notes and section labels ("摘要（…
+    # 参数 `摘要: true` 时显示）"); everything markdown is exported unless tagged, so each
+    # must carry no-export or the label prints in every community's PDF.
+    import json
+
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for path in sorted(root.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        untagged = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                    and "no-export" not in (c.get("metadata") or {}).get("tags", [])]
+        assert not untagged, (path.name, untagged)
