@@ -40,9 +40,11 @@ def test_the_run_writes_an_index_linking_every_report(run: Path) -> None:
     page = (year_dir / "index.html").read_text(encoding="utf-8")
     hrefs = {unquote(h) for h in re.findall(r'href="([^"]*)"', page)}
     reports = {p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*")
-               if p.suffix in (".pdf", ".html", ".ipynb", ".xlsx") and p.name != "index.html"}
-    # Two communities (ipynb, html, pdf and the 核对单's html, xlsx each) and the overview.
-    assert len(reports) == 2 * 5 + 3
+               if p.suffix in (".pdf", ".html", ".ipynb", ".xlsx", ".docx")
+               and p.name != "index.html"}
+    # Two communities (ipynb, html, pdf, docx and the 核对单's html, xlsx each) and the
+    # overview (ipynb, html, pdf, docx): the default formats.
+    assert len(reports) == 2 * 6 + 4
     assert hrefs == reports
     assert page.count(">完成<") == 3
 
