@@ -144,3 +144,21 @@ def test_every_shipped_markdown_cell_is_a_note_for_the_analyst_not_for_the_leade
         untagged = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
                     and "no-export" not in (c.get("metadata") or {}).get("tags", [])]
         assert not untagged, (path.name, untagged)
+
+
+def test_code_in_an_analysts_markdown_is_set_in_the_sc_faces(tmp_path: Path) -> None:
+    # A markdown cell with `摘要: true` in backticks printed its Latin letters in DejaVu
+    # Sans Mono; every face in the PDF is a Simplified Chinese one.
+    import subprocess
+
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from shequ_kit import export
+
+    nb = new_notebook()
+    nb.cells.append(new_markdown_cell("## 补充\n\n参数写 `摘要: true` 即可，代码：\n\n    show(doc)\n"))
+    html = export.to_html(nb, meta={"title": "测试社区2024年度工作总结"})
+    export.html_to_pdf(html, tmp_path / "x.pdf")
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "x.pdf")], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all("CJK-SC" in line.split()[0] for line in fonts), fonts
