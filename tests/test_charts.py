@@ -146,7 +146,12 @@ def test_each_community_chart_is_a_real_a4_png_in_chinese(key):
 
 @pytest.mark.parametrize("key", COMMUNITY_KEYS)
 def test_no_label_overlaps_another_or_leaves_the_picture(key):
-    fig = charts.draw(key, full_facts())
+    assert_legible(charts.draw(key, full_facts()))
+
+
+def assert_legible(fig) -> None:
+    """Every drawn text inside the picture and clear of every other (shared with the
+    odd-data checks of test_layout_charts.py)."""
     items = drawn_texts(fig)
     box = fig.bbox
     for text, ext in items:

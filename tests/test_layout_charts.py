@@ -5,10 +5,8 @@ picture (the same measure as tests/test_charts.py, on data nobody tuned the char
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
-from test_charts import COMMUNITY_KEYS, STREET_KEYS, drawn_texts, facts, set_row
+from test_charts import COMMUNITY_KEYS, STREET_KEYS, assert_legible, facts, set_row
 
 from shequ_kit import charts
 from shequ_kit.facts import StreetFacts
@@ -52,16 +50,6 @@ def odd_facts():
         targets.append(t)
     f.targets = targets
     return f
-
-
-def assert_legible(fig) -> None:
-    items = drawn_texts(fig)
-    box = fig.bbox
-    for text, ext in items:
-        assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1, f"{text!r} 超出左右边界"
-        assert ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1, f"{text!r} 超出上下边界"
-    for (a, ea), (b, eb) in itertools.combinations(items, 2):
-        assert not ea.shrunk(0.97, 0.85).overlaps(eb.shrunk(0.97, 0.85)), (a, b)
 
 
 @pytest.mark.parametrize("key", COMMUNITY_KEYS)
