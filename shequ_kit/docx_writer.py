@@ -29,9 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import guard
+from . import guard, yamltext
 from .narrative import Document, Item, Paragraph, Section, Signature, Table
 
 __all__ = ["STYLE_FILE", "Figure", "docx_html", "docx_text", "document_docx",
@@ -48,7 +46,7 @@ def _style_text() -> str:
 
 def style() -> dict[str, Any]:
     """The 公文 format (a fresh copy, callers may change it)."""
-    return yaml.safe_load(_style_text())
+    return yamltext.load(_style_text())
 
 
 @dataclass

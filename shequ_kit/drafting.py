@@ -26,9 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import period
+from . import period, yamltext
 from .numfmt import (
     fmt_pct,
     fmt_quantity,
@@ -108,7 +106,7 @@ class ProblemPlan:
 
 @lru_cache(maxsize=1)
 def _builtin() -> dict[str, Any]:
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return yamltext.load(RULES_FILE.read_text(encoding="utf-8"))
 
 
 def builtin_rules() -> dict[str, Any]:
@@ -213,7 +211,7 @@ BANK_PLACEHOLDERS = {"条线": ("指标",), "指标": ("指标",), "问题引语
 
 @lru_cache(maxsize=1)
 def _phrases() -> dict[str, Any]:
-    bank = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8")) or {}
+    bank = yamltext.load(PHRASES_FILE.read_text(encoding="utf-8")) or {}
     check_phrases(bank)
     return bank
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
-import yaml
 
+from . import yamltext
 from .catalogue import ACT, Rows, Scope
 from .model import LedgerBook
 
@@ -51,7 +51,7 @@ class _Personal(Protocol):
 @lru_cache(maxsize=1)
 def event_rules() -> dict[str, Any]:
     """The shipped thresholds and wording of rules/events.yaml (read once)."""
-    return yaml.safe_load(EVENT_RULES_FILE.read_text(encoding="utf-8"))
+    return yamltext.load(EVENT_RULES_FILE.read_text(encoding="utf-8"))
 
 
 def _chinese_quotes(text: str) -> str:

@@ -22,9 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import yaml
-
-from . import __version__, guard, report
+from . import __version__, guard, report, yamltext
 
 __all__ = ["INDEX", "index_html", "write_index"]
 
@@ -58,7 +56,7 @@ _STATUS_CLASS = {"完成": "s-done", "沿用": "s-kept", "失败": "s-failed", "
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, Any]:
-    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    return yamltext.load(RULES.read_text(encoding="utf-8"))
 
 
 def _status(entry: dict[str, Any]) -> str:

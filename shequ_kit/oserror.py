@@ -11,7 +11,7 @@ import errno
 from functools import cache
 from pathlib import Path
 
-import yaml
+from . import yamltext
 
 __all__ = ["describe"]
 
@@ -20,7 +20,7 @@ RULES_FILE = Path(__file__).resolve().parent / "rules" / "os_errors.yaml"
 
 @cache
 def _wording() -> dict[str, str]:
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")) or {}
+    data = yamltext.load(RULES_FILE.read_text(encoding="utf-8")) or {}
     return {str(k): str(v) for k, v in data.items()}
 
 

@@ -27,9 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import period as periods
+from . import yamltext
 from .drafting import target_label
 from .facts import CommunityFacts, StreetFacts
 from .narrative import STATUS_TEXT, Document, Paragraph, Section, Table, _cover, _num
@@ -80,7 +79,7 @@ def _load_rules() -> str:
 
 def overview_rules() -> dict[str, Any]:
     """The overview's wording and thresholds (a fresh copy: callers may change it)."""
-    return yaml.safe_load(_load_rules())
+    return yamltext.load(_load_rules())
 
 
 def _fill(template: str, **values: Any) -> str:

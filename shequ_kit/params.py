@@ -18,13 +18,14 @@ import copy
 import difflib
 import json
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
+from . import yamltext
 from .targets import Target, TargetError, check_condition, parse_target
 
 __all__ = [
@@ -111,7 +112,7 @@ def _read_yaml(f: _File) -> tuple[dict[str, Any], list[int | None]]:
         raise f.error("不是UTF-8编码的文本，请用UTF-8保存") from None
     except OSError:
         raise f.error("无法读取") from None
-    loader = yaml.SafeLoader(text)
+    loader = yamltext.SafeLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -223,7 +224,7 @@ def target_key(entry: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]
 def params_schema() -> dict[str, Any]:
     """The declared keys of a parameters file and their types (JSON Schema, kept as data
     in rules/parameters.schema.yaml so adding a key is one entry)."""
-    return yaml.safe_load(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return yamltext.load(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 def _expected(schema: dict[str, Any], key: str) -> str:
@@ -235,6 +236,25 @@ def _expected(schema: dict[str, Any], key: str) -> str:
     types = spec.get("type", [])
     types = [types] if isinstance(types, str) else types
     return "或".join(_TYPE_WORDS.get(t, t) for t in types if t != "null")
+
+
+@lru_cache(maxsize=1)
+def _validator_class() -> Any:
+    """jsonschema's Draft 2020-12 validator, imported without the IRI grammar.
+
+    jsonschema compiles an Earley parser for RFC 3987 at import when rfc3987-syntax is
+    installed (JupyterLab brings it): 1.7 s in every process that reads a parameters
+    file, for a ``format`` check our schema never asks for. The grammar is kept out of
+    this import only; a later direct import of rfc3987_syntax works as before."""
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+        try:
+            import jsonschema
+        finally:
+            del sys.modules["rfc3987_syntax"]
+    else:
+        import jsonschema
+    return jsonschema.Draft202012Validator
 
 
 def _check_schema(f: _File, data: dict[str, Any]) -> None:
@@ -251,7 +271,7 @@ def _check_schema(f: _File, data: dict[str, Any]) -> None:
                 else f"。可以写的键有：{'、'.join(known)}")
         raise f.error(f"中有不认识的键“{key}”{hint}")
     plain = json.loads(json.dumps(data, ensure_ascii=False, default=str))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(plain),
+    errors = sorted(_validator_class()(schema).iter_errors(plain),
                     key=lambda e: [str(p) for p in e.path])
     if errors:
         err = errors[0]

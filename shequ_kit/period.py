@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from . import yamltext
 
 __all__ = ["PERIOD_FILE", "period_key", "period_word", "elapsed_share", "words", "pace_words",
            "status_text", "report_as_of"]
@@ -29,7 +29,7 @@ ANNUAL, FIRST_HALF, MID_YEAR = "年度", "上半年", "年中"
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    return yaml.safe_load(PERIOD_FILE.read_text(encoding="utf-8"))
+    return yamltext.load(PERIOD_FILE.read_text(encoding="utf-8"))
 
 
 def _as_date(as_of: date | str) -> date:

@@ -320,9 +320,12 @@ def _is_footer(row: list[Any]) -> bool:
     return isinstance(first, str) and compact(first).startswith(FOOTER_LABELS)
 
 
-def _sums_row(sheet: Sheet, cells: dict[str, Any], sums: dict[str, float]) -> bool:
+def _numeric_columns(sheet: Sheet) -> set[str]:
+    return {c.name for c in sheet.columns if c.kind in (INT, NUMBER) and c.name != "序号"}
+
+
+def _sums_row(numeric: set[str], cells: dict[str, Any], sums: dict[str, float]) -> bool:
     """A row holding only numbers, each the sum of its column so far: a 合计 without label."""
-    numeric = {c.name for c in sheet.columns if c.kind in (INT, NUMBER) and c.name != "序号"}
     filled = {k: v for k, v in cells.items() if not is_empty(v) and k != "序号"}
     if not filled or not set(filled) <= numeric:
         return False
@@ -472,6 +475,7 @@ def _read_table(grid: list[list[Any]], sheet: Sheet, ctx: _Context) -> _Table | 
         k for k in sheet.unique_keys if set(k) <= present]
     periods: dict[Any, list[tuple[date, date | None, int]]] = {}
     rules = ROW_RULES[None] + ROW_RULES.get(sheet.name, ())
+    numeric = _numeric_columns(sheet)
 
     for i in range(header + 1, len(grid)):
         row = grid[i]
@@ -480,7 +484,7 @@ def _read_table(grid: list[list[Any]], sheet: Sheet, ctx: _Context) -> _Table | 
         filled = {k for k, v in cells.items() if not is_empty(v)}
         if not filled or filled <= {"序号"}:
             continue  # blank, formatted-but-empty or pre-numbered rows
-        if _is_total(row, cells) or _sums_row(sheet, cells, sums):
+        if _is_total(row, cells) or _sums_row(numeric, cells, sums):
             continue
         if _is_footer(row):
             sink.add(WARNING, "footer", "表尾签名或说明行，不作为记录", sheet.name, excel_row)

@@ -85,7 +85,7 @@ def is_empty(raw: Any) -> bool:
     if isinstance(raw, float):
         return math.isnan(raw)
     if isinstance(raw, str):
-        return not raw.translate(_WIDE).strip()
+        return not raw.strip()  # str.strip removes the ideographic and no-break spaces too
     return False
 
 

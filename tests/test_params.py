@@ -362,3 +362,25 @@ def test_every_shipped_parameters_file_passes_the_schema():
         if path.name != "defaults.yaml":
             load_params(root, path.stem)
     assert load_defaults(root)["targets"]
+
+
+def test_checking_a_parameters_file_does_not_compile_the_iri_grammar():
+    """jsonschema builds an RFC 3987 parser at import when rfc3987-syntax is installed
+    (1.7 s per process); our schema has no ``format`` and must not pay for it, while a
+    later direct import of the grammar still works."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from shequ_kit.params import load_params\n"
+        "load_params('parameters', '天运社区')\n"
+        "assert 'jsonschema' in sys.modules, 'the schema was not checked'\n"
+        "assert 'rfc3987_syntax' not in sys.modules, 'the IRI grammar was compiled'\n"
+        "import importlib.util\n"
+        "print(importlib.util.find_spec('rfc3987_syntax') is not None)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
