@@ -48,7 +48,7 @@ from .numfmt import (
 from .schema import SAFETY_ITEMS
 
 __all__ = ["Paragraph", "Item", "Table", "Signature", "Section", "Document",
-           "build_document", "build_overview", "OVERVIEW_INDICATORS"]
+           "build_document", "build_overview", "OVERVIEW_INDICATORS", "SECTION_KINDS"]
 
 
 def _esc(text: Any) -> str:
@@ -1330,24 +1330,28 @@ def _cover(title: str, street: str, year: int, as_of: str) -> dict[str, str]:
             "截止日期": cn_date(as_of)}
 
 
-def build_document(facts: CommunityFacts) -> Document:
-    """One community's 工作总结 (年度 or 上半年) as a document model."""
-    plan = plan_problems(facts)
-    sections = [
-        _opening(facts),
-        _profile_section(facts, 1),
-        _work_section(facts, 2),
-        _targets_section(facts, 3),
-        _problems_section(facts, 4, plan),
-        _next_section(facts, 5, plan),
-        _closing(facts),
-        _notes_section(facts),
-    ]
-    summary = _summary_section(facts) if _p(facts, "摘要") else None
-    if summary is not None:
-        sections.insert(0, summary)
-    return Document(facts.title, _cover(facts.title, facts.street, facts.year, facts.as_of),
-                    sections)
+def build_document(facts: CommunityFacts, params_dir: Any = None) -> Document:
+    """One community's 工作总结 (年度 or 上半年) as a document model: the 总结 文种
+    (rules/doctypes/总结.yaml, or the street's parameters/文种/总结.yaml)."""
+    from . import doctypes
+
+    return doctypes.build("总结", facts, params_dir=params_dir)
+
+
+# The section kinds of the summary, for the 文种 outlines (doctypes.SectionBuilder:
+# facts, the outline's entry, the build context). A numbered section takes its number
+# from the context, so an outline may leave a section out or move it.
+SECTION_KINDS: dict[str, Callable[..., Any]] = {
+    "摘要": lambda f, spec, ctx: _summary_section(f) if _p(f, "摘要") else None,
+    "开头语": lambda f, spec, ctx: _opening(f),
+    "基本情况": lambda f, spec, ctx: _profile_section(f, ctx.number()),
+    "主要工作": lambda f, spec, ctx: _work_section(f, ctx.number()),
+    "目标完成情况": lambda f, spec, ctx: _targets_section(f, ctx.number()),
+    "存在问题": lambda f, spec, ctx: _problems_section(f, ctx.number(), ctx.plan),
+    "下一步": lambda f, spec, ctx: _next_section(f, ctx.number(), ctx.plan),
+    "结束语": lambda f, spec, ctx: _closing(f),
+    "数据说明": lambda f, spec, ctx: _notes_section(f),
+}
 
 
 if TYPE_CHECKING:  # served lazily by __getattr__ below
