@@ -301,10 +301,17 @@ def words_for(doctype: DocType, period: dict[str, Any]) -> dict[str, Any]:
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-def fill(template: str, values: dict[str, Any]) -> str:
+def fill(template: str, values: dict[str, Any], keep: bool = False) -> str:
     """{社区}{期间}{条线}… filled; an unknown placeholder is left out (a street's
-    template must never fail a report over a name)."""
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "") or ""), template)
+    template must never fail a report over a name), or kept with ``keep`` for a later
+    fill by the section that knows it."""
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if keep and name not in values:
+            return m.group(0)
+        return str(values.get(name, "") or "")
+
+    return _PLACEHOLDER.sub(one, template)
 
 
 def _values(doctype: DocType, facts: Any, line: str | None, period: dict[str, Any],
@@ -344,7 +351,8 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     period = period_of(facts)
     words = words_for(dt, period)
     values = _values(dt, facts, line, period, words)
-    words = {k: fill(v, values) if isinstance(v, str) else v for k, v in words.items()}
+    words = {k: fill(v, values, keep=True) if isinstance(v, str) else v
+             for k, v in words.items()}
     ctx = BuildContext(doctype=dt, line=line, lines=lines, facts=facts, period=period,
                        words=words)
     sections = []

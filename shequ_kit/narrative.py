@@ -25,7 +25,6 @@ from .drafting import (
     blocks_config,
     clean_item,
     next_steps_intro,
-    plan_problems,
     problems_intro,
     target_actual_text,
     target_label,
