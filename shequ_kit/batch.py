@@ -253,6 +253,9 @@ class _Job:
     make_task: Callable[[], report.Task]
     paths: dict[str, Path]
     facts_share: float
+    doc: str | None = None  # the 文种, 期间 and 条线 of a document other than the summary
+    line: str | None = None
+    period: str | None = None
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -329,6 +332,118 @@ def _out_overlaps_data(data: Path, out: Path) -> str | None:
             return (f"输出目录不能是台账目录、包含台账的年份文件夹或位于其中：{out}"
                     f"（台账年份文件夹：{y}）。请另选输出目录，例如 --out outputs")
     return None
+
+
+# -- 文种, 条线 and periods -------------------------------------------------------------
+
+@dataclass
+class _Doc:
+    """One document to make per community: a 文种, its 条线 (专项) and the period."""
+
+    name: str
+    doctype: Any
+    line: str | None
+    period: str | None  # the --period text, None for the default
+    default: bool  # the summary of the default period: today's files and manifest keys
+
+
+@dataclass
+class _Plan:
+    items: list[_Doc]
+    period: Any  # period.Period or None
+    period_key: str | None  # the period's key, None for the default
+
+    @property
+    def summary(self) -> bool:
+        """Whether the street overview goes with this run (the default summary does)."""
+        return any(d.default for d in self.items)
+
+
+def _plan_documents(docs: list[str] | tuple[str, ...] | None,
+                    lines: list[str] | tuple[str, ...] | None, period: str | None,
+                    year: int, pdir: Path | None) -> _Plan:
+    """The documents a run makes, checked before any ledger is read: an unknown 文种, a
+    条线 that is neither the street's nor a group, a period the 文种 does not take, a
+    专项 without --line each stop the run with one Chinese line."""
+    from . import doctypes
+    from .params import load_defaults
+
+    names = list(dict.fromkeys(d.strip() for d in (docs or ["总结"]) if d and d.strip()))
+    wanted_lines = list(dict.fromkeys(x.strip() for x in (lines or []) if x and x.strip()))
+    parsed = doctypes.parse_period_text(period, year)
+    if parsed is not None and int(parsed.year) != int(year):
+        raise ValueError(f"期间“{period}”不在{year}年内（--year {year}）")
+    kind = getattr(parsed, "kind", None) or "year"
+    defaults = load_defaults(pdir) if wanted_lines else {}
+    for line in wanted_lines:
+        doctypes.expand_lines(line, defaults)
+    items: list[_Doc] = []
+    for name in names:
+        dt = doctypes.load_doctype(name, pdir)
+        if dt.periods and parsed is not None and kind not in dt.periods:
+            allowed = "、".join(doctypes.PERIOD_KINDS.get(k, k) for k in dt.periods)
+            raise ValueError(f"文种“{name}”不按{doctypes.PERIOD_KINDS.get(kind, kind)}编写"
+                             f"（期间“{period}”；可用：{allowed}）")
+        if dt.needs_line:
+            if not wanted_lines:
+                raise ValueError(f"文种“{name}”需要指定条线：--line 条线（如 --line 普法，"
+                                 "或条线组 --line 创文）")
+            items.extend(_Doc(name, dt, line, period, False) for line in wanted_lines)
+        else:
+            items.append(_Doc(name, dt, None, period,
+                              name == "总结" and parsed is None))
+    return _Plan(items, parsed, None if parsed is None else str(parsed.key))
+
+
+def _doc_key(kind: str, name: str, doc: _Doc, facts: Any = None,
+             period_key: str | None = None) -> str:
+    """``community:<name>`` for the default summary (as before 文种 existed), else
+    ``community:<name>|<文种>|<期间>[|<条线>]`` (``overview:`` likewise)."""
+    if doc.default:
+        return f"{kind}:{name}"
+    from . import doctypes
+
+    key = period_key or (doctypes.period_of(facts)["key"] if facts is not None else "")
+    return f"{kind}:{name}|{doc.name}|{key}" + (f"|{doc.line}" if doc.line else "")
+
+
+def _family(key: str) -> tuple[str, ...]:
+    """What a manifest key's report is, without whose: (文种, 期间[, 条线]); the default
+    summary and overview are ()."""
+    return tuple(key.split("|")[1:])
+
+
+def _document_job(doc: _Doc, cf: Any, name: str, inputs: dict[str, Any], out: Path,
+                  data: Path, pdir: Path | None, fmts: tuple[str, ...], share: float
+                  ) -> _Job | str | None:
+    """The job for one community's document; None when a 专项's lines have no data in
+    the period (nothing is written), or the Chinese reason it cannot be made."""
+    from . import doctypes, lines
+
+    dt = doc.doctype
+    missing = doctypes.missing_kinds(dt)
+    if missing:
+        return (f"文种“{dt.name}”所需的章节类型尚未提供：{'、'.join(missing)}"
+                f"（当前版本还不能生成{dt.name}）")
+    if doc.line is not None and dt.get("条线指标") is not None:
+        if not lines.has_data(cf, dt, doctypes.expand_lines(doc.line, cf)):
+            return None
+    title = doctypes.title(dt, cf, doc.line)
+    stem = doctypes.file_title(dt, cf, doc.line)
+    text = report.doctype_notebook(dt)
+    period_key = doctypes.period_of(cf)["key"]
+    job_inputs = dict(inputs, notebook=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                      doctype=doctypes.doctype_digest(dt.name, pdir),
+                      document={"文种": dt.name, "期间": period_key, "条线": doc.line})
+    document = {"doc_type": dt.name, "line": doc.line, "period": doc.period, "title": title}
+    return _Job(
+        key=_doc_key("community", name, doc, cf), label=f"{name}：{title}",
+        kind="community", name=name, title=title, inputs=job_inputs,
+        digest=fingerprint.combine(job_inputs),
+        make_task=lambda: report.community_task(cf, text, data, pdir, fmts, key=name,
+                                                document=document),
+        paths=report.output_paths(out, "community", name, cf.year, stem, fmts),
+        facts_share=share, doc=dt.name, line=doc.line, period=period_key)
 
 
 # -- executing ---------------------------------------------------------------------------
@@ -539,6 +654,9 @@ def run_batch(
     timeout: float | None = DEFAULT_TIMEOUT,
     overview: bool = False,
     discard_edits: bool = False,
+    docs: list[str] | tuple[str, ...] | None = None,
+    lines: list[str] | tuple[str, ...] | None = None,
+    period: str | None = None,
 ) -> BatchResult:
     """Write every community's summary and each fully covered street's overview for a
     year into ``out_dir/<year>/``. ``progress`` None shows a bar only on a terminal;
@@ -552,7 +670,11 @@ def run_batch(
 
     An output notebook the analyst edited since it was written is never skipped as
     up to date nor overwritten: it is renamed with a timestamp (said in the summary
-    line) and the report is built afresh, unless ``discard_edits``."""
+    line) and the report is built afresh, unless ``discard_edits``.
+
+    ``docs`` are the 文种 to make (default the 总结 alone), ``lines`` the 条线 or 条线组
+    of a 专项, ``period`` the period text (2024Q3, 2024W15 …; default the year up to
+    the as-of date): one report per community, 文种, period and 条线."""
     started = time.perf_counter()
     data = _resolve(data_dir)
     pdir = _resolve(params_dir)
@@ -583,15 +705,22 @@ def run_batch(
     if overlap:
         return fail(overlap)
 
-    report.clean_temp_files(year_dir)
-
+    from . import doctypes
     from . import params as params_mod
     from .assemble import year_facts
     from .model import LedgerError
 
+    try:
+        plan = _plan_documents(docs, lines, period, year, pdir)
+    except (doctypes.DocTypeError, params_mod.ParamsError, ValueError) as exc:
+        return fail(str(exc))
+
+    report.clean_temp_files(year_dir)
+
     t0 = time.perf_counter()
     try:
-        facts = year_facts(data, year, pdir, communities=communities)
+        extra = {} if plan.period is None else {"period": plan.period}
+        facts = year_facts(data, year, pdir, communities=communities, **extra)
     except (params_mod.ParamsError, LedgerError) as exc:  # defaults.yaml, or the year itself
         return fail(str(exc))
     facts_seconds = time.perf_counter() - t0
@@ -617,6 +746,8 @@ def run_batch(
     # A community is (街道, 社区名称); its run key is the name, or 街道/社区名称 where the
     # name alone is not enough (reader.community_key).
     key_of: dict[tuple[str, str], str] = {}
+    no_data: list[str] = []  # 专项 of a line without data in the period: said, not written
+    unready: dict[str, dict[str, Any]] = {}  # a 文种 whose section kinds are not there
     for name, cf in sorted(facts.communities.items()):
         key_of[(cf.street, cf.community)] = name
         inputs = fingerprint.community_inputs(cf.community, facts.inputs.get(name, []), pdir,
@@ -624,15 +755,31 @@ def run_batch(
         data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
                                             "params", "street_defaults") if k in inputs}
         member_digest[name] = fingerprint.combine(data_part)
-        jobs.append(_Job(
-            key=f"community:{name}", label=name, kind="community", name=name, title=cf.title,
-            inputs=inputs, digest=fingerprint.combine(inputs),
-            make_task=lambda cf=cf, name=name: report.community_task(
-                cf, nb_path, data, pdir, fmts, key=name),
-            paths=report.output_paths(out, "community", name, year, cf.title, fmts),
-            facts_share=share))
+        for doc in plan.items:
+            if doc.default:
+                jobs.append(_Job(
+                    key=f"community:{name}", label=name, kind="community", name=name,
+                    title=cf.title, inputs=inputs, digest=fingerprint.combine(inputs),
+                    make_task=lambda cf=cf, name=name: report.community_task(
+                        cf, nb_path, data, pdir, fmts, key=name),
+                    paths=report.output_paths(out, "community", name, year, cf.title, fmts),
+                    facts_share=share))
+                continue
+            job_or_reason = _document_job(doc, cf, name, inputs, out, data, pdir, fmts, share)
+            if isinstance(job_or_reason, _Job):
+                jobs.append(job_or_reason)
+            elif job_or_reason is None:
+                no_data.append(f"{name}{doctypes.period_of(cf)['label']}{doc.line}")
+            else:
+                unready[_doc_key("community", name, doc, cf)] = {
+                    "kind": "community", "name": name, "status": FAILED,
+                    "reason": job_or_reason, "run": "本次生成", "timings": {},
+                    "fingerprint": None, "inputs": {}, "outputs": {}, "doc": doc.name,
+                    "period": doctypes.period_of(cf)["key"], "line": doc.line}
     lone_streets: list[str] = []  # one community: no overview unless asked
     for street, sf in sorted(facts.streets.items()):
+        if not plan.summary:
+            break  # the street overview goes with the default summary
         if len(sf.communities) + len(sf.failed) < 2:
             if not overview:
                 lone_streets.append(street)
@@ -684,16 +831,27 @@ def run_batch(
         else:
             todo.append(job)
     failed_now: dict[str, dict[str, Any]] = {}
+    period_key = plan.period_key or str(year)
     for name, reason in sorted(facts.failures.items()):
-        failed_now[f"community:{name}"] = {
-            "kind": "community", "name": name, "status": FAILED, "reason": reason,
-            "run": "本次生成", "timings": report.json_timings({"facts": share, "total": share}),
-            "fingerprint": None, "inputs": {}, "outputs": {}}
+        for doc in plan.items:  # each document the community would have had fails
+            key = _doc_key("community", name, doc, period_key=period_key)
+            failed_now[key] = {
+                "kind": "community", "name": name, "status": FAILED, "reason": reason,
+                "run": "本次生成",
+                "timings": report.json_timings({"facts": share, "total": share}),
+                "fingerprint": None, "inputs": {}, "outputs": {}}
+            if not doc.default:
+                failed_now[key].update(doc=doc.name, period=period_key, line=doc.line)
+    failed_now.update(unready)
     manifest.reports.update(failed_now)
     result.scope = {job.key for job in jobs} | set(failed_now)
     manifest.scope = result.scope
-    if not communities:  # a full run drops the entries of communities no longer there
-        manifest.dropped = set(old_reports) - result.scope
+    if not communities:  # a full run drops the entries of communities no longer there,
+        # among the documents it makes (a 专项 run keeps the summaries)
+        families = {_family(k) for k in result.scope} | {
+            _family(_doc_key("community", "", d, period_key=period_key)) for d in plan.items}
+        manifest.dropped = {k for k in set(old_reports) - result.scope
+                            if _family(k) in families}
 
     total = len(jobs) + len(failed_now)
     say.close()
@@ -706,10 +864,12 @@ def run_batch(
     for problem in facts.run_problems:
         if problem.kind == "params_street":  # a namesake's parameters file, not applied
             say.line(f"警告：{problem.message}")
+    for what in no_data:
+        say.line(f"{what}没有数据，未生成专项工作总结")
     if skipped_n:
         say.line(f"{skipped_n}份报告的输入未变化，沿用上次结果（如需重新生成请加 --force）")
     for entry in failed_now.values():
-        say.step(entry["name"], entry)
+        say.step(entry["name"] + (f"：{entry['doc']}" if entry.get("doc") else ""), entry)
     for job in jobs:
         if job not in todo:
             say.done += 1
@@ -835,6 +995,8 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
                              "reason": rendered.reason, "run": "本次生成",
                              "fingerprint": None, "inputs": job.inputs, "outputs": {},
                              "attempts": rendered.attempts}
+    if job.doc is not None:  # a document other than the default summary
+        entry.update(doc=job.doc, period=job.period, line=job.line, title=job.title)
     if rendered.warnings:
         entry["warnings"] = list(rendered.warnings)
     if rendered.ok:

@@ -149,9 +149,16 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--street", action="store_true", help="同时输出街道合计（比率按分子分母汇总）")
     i.add_argument("--json", action="store_true", help="输出JSON（格式见指标说明）")
 
-    r = add("run", "生成年度工作总结（每个社区一份）与街道汇总")
+    r = add("run", "生成年度工作总结（每个社区一份）与街道汇总，或按 --doc 生成其他文种")
     r.add_argument("--data", required=True, type=Path, metavar="目录", help="台账目录")
-    r.add_argument("--year", required=True, type=int, metavar="年份", help="年份")
+    r.add_argument("--year", type=int, metavar="年份", help="年份（写了 --period 时可省略）")
+    r.add_argument("--doc", default="总结", metavar="文种",
+                   help="文种，逗号分隔：总结、专项、计划，或参数目录“文种/”中自定义的文种（默认总结）")
+    r.add_argument("--line", default=None, metavar="条线",
+                   help="专项总结的条线或条线组，逗号分隔，如 普法,就业社保 或 创文")
+    r.add_argument("--period", default=None, metavar="期间",
+                   help="统计期间：2024、2024H1、2024Q3、2024-03、2024W15、2024-03-01..2024-03-31"
+                        "（默认全年截至台账截止日期）")
     r.add_argument("--params", type=Path, default=Path("parameters"), metavar="目录", help="参数目录（默认parameters）")
     r.add_argument("--out", type=Path, default=Path("outputs"), metavar="目录", help="输出目录（默认outputs）")
     r.add_argument("--community", nargs="+", metavar="社区名称",
@@ -311,15 +318,30 @@ def _cmd_indicators(a: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _list(text: str | None) -> list[str]:
+    """A comma list as typed (ASCII or full-width commas, 、 too)."""
+    return [x.strip() for x in re.split(r"[,，、]", text or "") if x.strip()]
+
+
 def _cmd_run(a: argparse.Namespace) -> int:
     from .batch import run_batch
 
+    year = a.year
+    if year is None:
+        head = (a.period or "").strip()[:4]
+        if not head.isdigit():
+            print("错误：缺少 --year 年份（或写 --period 期间，如 --period 2024Q3）",
+                  file=sys.stderr)
+            return CANNOT_START
+        year = int(head)
     formats = tuple(f.strip() for f in a.formats.split(",") if f.strip())
-    result = run_batch(a.data, a.year, out_dir=a.out, params_dir=a.params,
+    result = run_batch(a.data, year, out_dir=a.out, params_dir=a.params,
                        communities=a.community, formats=formats, workers=a.workers,
                        force=a.force, scheduler=a.scheduler, timeout=a.timeout,
                        notebook=a.notebook, overview_notebook=a.overview_notebook,
-                       overview=a.overview, discard_edits=a.discard_edits)
+                       overview=a.overview, discard_edits=a.discard_edits,
+                       docs=_list(a.doc) or None, lines=_list(a.line) or None,
+                       period=a.period)
     return int(result.exit_code)
 
 

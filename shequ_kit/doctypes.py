@@ -377,3 +377,56 @@ def _cover(doc_title: str, facts: Any, period: dict[str, Any]) -> dict[str, str]
     as_of = str(facts.as_of)
     return {"标题": doc_title, "所属街道": getattr(facts, "street", "") or "",
             "统计期间": f"{cn_date(start)}至{cn_date(as_of)}", "截止日期": cn_date(as_of)}
+
+
+# -- periods from the command line ---------------------------------------------------------
+
+def parse_period_text(text: str | None, default_year: int | None = None) -> Any:
+    """``--period`` as a period.Period (period.parse_period), or None for the default
+    (the year up to the as-of date). Where the period module cannot parse yet, only a
+    year is accepted."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        from .period import parse_period  # type: ignore[attr-defined]
+    except ImportError:
+        t = str(text).strip()
+        if t.isdigit() and (default_year is None or int(t) == int(default_year)):
+            return None
+        raise DocTypeError(f"无法识别的期间“{t}”：当前版本只能按年份统计（如 {default_year or 2024}）") \
+            from None
+    return parse_period(str(text).strip(), default_year)
+
+
+def default_period_key(facts: Any) -> str:
+    """The key of the period a run makes without ``--period``: the year, or its first
+    half for a summary as of mid-year."""
+    year = int(facts.year)
+    return f"{year}H1" if getattr(facts, "half_year", False) else str(year)
+
+
+def missing_kinds(doctype: DocType) -> list[str]:
+    """The outline's section 类型 no module provides (计划 before plan.py is there)."""
+    kinds = section_kinds()
+    return [s["类型"] for s in doctype.sections if s["类型"] not in kinds]
+
+
+def doctype_digest(name: str, params_dir: Path | None) -> dict[str, str | None]:
+    """The files a 文种 is read from, hashed (the shipped one is in the package digest
+    too; a street's own is not), for incremental runs."""
+    from .fingerprint import file_digest
+
+    own_dir = _override_dir(params_dir)
+    return {"shipped": file_digest(DOCTYPE_DIR / f"{name}.yaml"),
+            "own": file_digest(own_dir / f"{name}.yaml") if own_dir is not None else None}
+
+
+def file_title(doctype: DocType, facts: Any, line: str | None = None) -> str:
+    """The output files' name: the 文种's 文件名 pattern ({标题} and the title's
+    placeholders), or the title."""
+    doc_title = title(doctype, facts, line)
+    if not doctype.filename:
+        return doc_title
+    period = period_of(facts)
+    values = _values(doctype, facts, line, period, words_for(doctype, period))
+    return fill(doctype.filename, {**values, "标题": doc_title}) or doc_title

@@ -116,7 +116,11 @@ def _row(entry: dict[str, Any], out_dir: Path, year_dir: Path) -> tuple[str, str
     files = _files(entry, out_dir)
     shown = [(ext, p) for ext, p in _ordered(files) if p.is_file()]
     name = str(entry.get("name") or "")
-    if entry.get("kind") == "overview":
+    if entry.get("title"):  # a 文种 other than the summary: its own title names it
+        name = str(entry["title"])
+    elif entry.get("doc"):
+        name = f"{name}：{entry['doc']}"
+    if entry.get("kind") == "overview" and not entry.get("title"):
         stem = next((p.stem for _, p in shown), "")
         name = stem or name
     links = " ".join(_link(p, year_dir, words["formats"].get(ext, ext.upper()))

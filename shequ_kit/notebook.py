@@ -40,6 +40,8 @@ __all__ = [
     "show_chart",
     "show_cover",
     "show_overview",
+    "show_part",
+    "load_document",
     "show_report",
     "show_section",
     "street_average",
@@ -67,10 +69,14 @@ def _facts_file(facts_path: str | Path) -> Path:
 
 def load_community(community: str, year: int, data_dir: str | Path = "data/sample",
                    params_dir: str | Path | None = "parameters",
-                   facts_path: str | Path | None = None) -> CommunityFacts:
+                   facts_path: str | Path | None = None,
+                   period: str | None = None) -> CommunityFacts:
     """One community's facts: the batch's precomputed JSON when given (the kernel then
     never re-reads a ledger), else computed from the ledgers in ``data_dir``.
-    ``community`` is the 社区名称, or ``街道/社区名称`` where streets share the name."""
+    ``community`` is the 社区名称, or ``街道/社区名称`` where streets share the name;
+    ``period`` (2024Q3, 2024W15 …; None for the year) the window the figures cover."""
+    if facts_path is None and period:
+        return _period_facts(community, int(year), data_dir, params_dir, str(period))
     if facts_path is None:
         from . import assemble
 
@@ -81,6 +87,33 @@ def load_community(community: str, year: int, data_dir: str | Path = "data/sampl
         raise ValueError(f"事实数据文件是{facts.community}{facts.year}年的，与参数"
                          f"（{community}{year}年）不一致，请检查 facts_path。")
     return facts
+
+
+def _period_facts(community: str, year: int, data_dir: str | Path,
+                  params_dir: str | Path | None, period: str) -> CommunityFacts:
+    from . import assemble
+    from .doctypes import parse_period_text
+
+    p = parse_period_text(period, year)
+    kwargs: dict[str, Any] = {} if p is None else {"period": p}
+    facts = assemble.year_facts(data_dir, year, params_dir, communities=[community], **kwargs)
+    for key, cf in facts.communities.items():
+        if community in (key, cf.community, f"{cf.street}/{cf.community}"):
+            return cf
+    reason = facts.failures.get(community) or next(iter(facts.failures.values()), "")
+    raise ValueError(f"无法读取{community}{year}年的台账：{reason}")
+
+
+def load_document(doc_type: str, facts: CommunityFacts, line: str | None = None,
+                  params_dir: str | Path | None = "parameters") -> Document:
+    """The document of a 文种 (总结, 专项, 计划, or a street's own in
+    ``parameters/文种/``) for the facts; a relative ``params_dir`` is found as
+    ``load_community`` finds it."""
+    from . import doctypes
+    from .assemble import resolve
+
+    pdir = resolve(params_dir) if params_dir is not None else None
+    return doctypes.build(doc_type, facts, line=line, params_dir=pdir)
 
 
 def load_street(street: str | None, year: int, data_dir: str | Path = "data/sample",
@@ -177,6 +210,13 @@ def show_section(doc: Document, key: str, facts: CommunityFacts | StreetFacts,
         known = "、".join(s.key for s in doc.sections)
         raise KeyError(f"文档中没有“{key}”这一部分。可用的部分：{known}")
     _flow(section.flow(), facts, section)
+
+
+def show_part(doc: Document, key: str, facts: CommunityFacts | StreetFacts) -> None:
+    """Show the section(s) an outline entry made (``key``, then ``key#1`` … when it made
+    several); nothing when it made none (a 专项 without targets, a 摘要 left out)."""
+    for name in [key] + [s.key for s in doc.sections if s.key.startswith(f"{key}#")]:
+        show_section(doc, name, facts, optional=True)
 
 
 def show_report(facts: CommunityFacts, doc: Document | None = None) -> Document:

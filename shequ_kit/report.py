@@ -38,6 +38,7 @@ __all__ = [
     "Task",
     "clean_temp_files",
     "community_task",
+    "doctype_notebook",
     "execute",
     "export_files",
     "output_paths",
@@ -134,21 +135,80 @@ def _notebook_text(notebook: Path) -> str:
     return notebook.read_text(encoding="utf-8")
 
 
-def community_task(facts: Any, notebook: Path, data_dir: Path, params_dir: Path | None,
-                   formats: tuple[str, ...] = ("html", "pdf"), key: str | None = None
-                   ) -> Task:
-    """The task for one community's summary (``facts`` is a CommunityFacts; ``key`` its
+def community_task(facts: Any, notebook: Path | str, data_dir: Path, params_dir: Path | None,
+                   formats: tuple[str, ...] = ("html", "pdf"), key: str | None = None,
+                   document: dict[str, Any] | None = None) -> Task:
+    """The task for one community's document (``facts`` is a CommunityFacts; ``key`` its
     run key, ``街道/社区名称`` for a district's namesakes, so the kept notebook reopens
-    the right community)."""
+    the right community). ``document`` names another 文种 than the summary:
+    {"doc_type", "line", "period", "title"}, handed to the notebook as parameters, and
+    ``notebook`` is then the notebook's text (generated from the 文种's outline)."""
     from .export import cover_meta
 
+    parameters: dict[str, Any] = {
+        "community": key or facts.community, "year": facts.year, "data_dir": str(data_dir),
+        "params_dir": None if params_dir is None else str(params_dir)}
+    meta = cover_meta(facts)
+    title = facts.title
+    text = notebook if isinstance(notebook, str) else _notebook_text(notebook)
+    if document is not None:
+        title = str(document["title"])
+        meta["title"] = title
+        parameters.update(doc_type=document["doc_type"], line=document.get("line"),
+                          period=document.get("period"))
     return Task(
-        kind="community", name=key or facts.community, year=facts.year, title=facts.title,
-        facts_json=facts.to_json(), notebook=_notebook_text(notebook),
-        parameters={"community": key or facts.community, "year": facts.year,
-                    "data_dir": str(data_dir),
-                    "params_dir": None if params_dir is None else str(params_dir)},
-        meta=cover_meta(facts), formats=tuple(formats))
+        kind="community", name=key or facts.community, year=facts.year, title=title,
+        facts_json=facts.to_json(), notebook=text, parameters=parameters,
+        meta=meta, formats=tuple(formats))
+
+
+def doctype_notebook(doctype: Any) -> str:
+    """A notebook for a 文种 (doctypes.DocType), one cell per section of its outline, in
+    the shape of the shipped community notebook: usage notes and section labels tagged
+    no-export, the parameters cell papermill fills, a cover cell. It is made from the
+    outline when the report is made (not shipped), so a 文种 a street adds in YAML gets
+    its own cells, and an analyst can still put a cell between two sections or revise a
+    sentence before export."""
+    import nbformat
+
+    def md(text: str) -> Any:
+        return nbformat.v4.new_markdown_cell(text, metadata={"tags": ["no-export"]})
+
+    intro = (f"# {doctype.name}" + (f"：{doctype.description}" if doctype.description else "")
+             + "\n\n本笔记本按文种“" + doctype.name + "”的提纲生成（"
+             + (str(doctype.source.name) if doctype.source else doctype.name)
+             + "）：每个部分一个单元格，可以在两个部分之间插入自己的单元格，或在“准备”单元格下面用 "
+             "`revise(doc, \"原句\", \"新句\")` 修改措辞。标签为 `no-export` 的单元格不会出现在导出的报告中。"
+             "\n\n参数：社区名称 `community`、年份 `year`、台账文件夹 `data_dir`、参数文件夹 "
+             "`params_dir`、文种 `doc_type`、条线 `line`（专项总结）、期间 `period`（如 2024Q3、"
+             "2024W15，`None` 为全年）。`facts_path` 保持 `None`。")
+    params = nbformat.v4.new_code_cell(
+        'community = "天运社区"\nyear = 2024\ndata_dir = "data/sample"\n'
+        'params_dir = "parameters"\nfacts_path = None\n'
+        f'doc_type = "{doctype.name}"\nline = None\nperiod = None',
+        metadata={"tags": ["parameters"]})
+    prep = nbformat.v4.new_code_cell(
+        "from shequ_kit.export import cover_meta, show_cover\n"
+        "from shequ_kit.notebook import load_community, load_document, revise, show_part\n\n"
+        "facts = load_community(community, year, data_dir, params_dir, facts_path, "
+        "period=period)\n"
+        "doc = load_document(doc_type, facts, line, params_dir)",
+        metadata={"tags": ["no-export"]})
+    cells = [md(intro), params, md("## 准备：读取数据，生成文稿"), prep, md("## 封面"),
+             nbformat.v4.new_code_cell("show_cover(dict(cover_meta(facts), title=doc.title))")]
+    for spec in doctype.sections:
+        key = spec.get("键") or spec["类型"]
+        label = str(spec.get("标题") or spec["类型"])
+        if "{" in label:
+            label = spec["类型"]
+        cells.append(md(f"## {label}"))
+        cells.append(nbformat.v4.new_code_cell(f"show_part(doc, {key!r}, facts)"))
+    for i, cell in enumerate(cells):  # fixed ids: the same outline, the same notebook
+        cell["id"] = f"sk-{i}"          # (its digest decides incremental runs)
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}})
+    return nbformat.writes(nb)
 
 
 def overview_task(street: Any, notebook: Path, data_dir: Path, params_dir: Path | None,
