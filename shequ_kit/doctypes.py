@@ -356,6 +356,7 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     ctx = BuildContext(doctype=dt, line=line, lines=lines, facts=facts, period=period,
                        words=words)
     sections = []
+    made: dict[str, list[str]] = {}
     for spec in dt.sections:
         built = kinds[spec["类型"]](facts, spec, ctx)
         if built is None:
@@ -366,8 +367,9 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
             if key:
                 section.key = key if i == 0 else f"{key}#{i}"
             sections.append(section)
+        made[str(key or spec["类型"])] = [s.key for s in parts]
     doc_title = fill(dt.title, values)
-    return Document(doc_title, _cover(doc_title, facts, period), sections)
+    return Document(doc_title, _cover(doc_title, facts, period), sections, parts=made)
 
 
 def _cover(doc_title: str, facts: Any, period: dict[str, Any]) -> dict[str, str]:

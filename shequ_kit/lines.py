@@ -38,7 +38,8 @@ from .narrative import (
     _Ctx,
     _issuer,
     _leading_bodies,
-    _line_clause,
+    _line_label,
+    _named_events,
     _num,
     _p,
     _period_word,
@@ -155,6 +156,17 @@ def _opening(facts: CommunityFacts, spec: dict[str, Any], ctx: doctypes.BuildCon
     text = _text(spec, "开头", ctx, "{时间}，{单位}{指导思想句}在{领导机关}的指导下，"
                  "扎实开展{条线}工作。现将{期间}{条线}工作总结如下：")
     return Section("opening", "", blocks=[Paragraph(text, "sk-opening")])
+
+
+def _line_clause(facts: CommunityFacts, line: str, n: Any) -> str:
+    """普法类活动14场次，定期开展…: the summary's clause, naming also the line's largest
+    one-off activities (the summary names those once, in its overview paragraph; a 专项
+    has no such paragraph)."""
+    events = facts.events or {}
+    mine = list((events.get("by_line") or {}).get(line) or [])
+    mine += [e for e in events.get("largest") or [] if e.get("line") == line]
+    named = _named_events(mine, n)
+    return f"{_line_label(line)}{plain_number(n)}场次" + (f"，{named}" if named else "")
 
 
 def _activity_item(facts: CommunityFacts, ctx: doctypes.BuildContext, spec: dict[str, Any]

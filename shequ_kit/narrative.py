@@ -267,6 +267,9 @@ class Document:
     title: str
     cover: dict[str, str]
     sections: list[Section]
+    # The sections each outline entry of a 文种 made (its 键, or 类型 → section keys),
+    # for the notebook's one cell per entry.
+    parts: dict[str, list[str]] = field(default_factory=dict)
 
     def section(self, key: str) -> Section | None:
         for top in self.sections:

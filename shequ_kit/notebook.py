@@ -213,9 +213,9 @@ def show_section(doc: Document, key: str, facts: CommunityFacts | StreetFacts,
 
 
 def show_part(doc: Document, key: str, facts: CommunityFacts | StreetFacts) -> None:
-    """Show the section(s) an outline entry made (``key``, then ``key#1`` … when it made
-    several); nothing when it made none (a 专项 without targets, a 摘要 left out)."""
-    for name in [key] + [s.key for s in doc.sections if s.key.startswith(f"{key}#")]:
+    """Show the section(s) an outline entry (its 键, or its 类型) made; nothing when it
+    made none (a 专项 without targets, a 摘要 left out)."""
+    for name in doc.parts.get(key, [key]):
         show_section(doc, name, facts, optional=True)
 
 
