@@ -376,9 +376,9 @@ def _cover(doc_title: str, facts: Any, period: dict[str, Any]) -> dict[str, str]
     from .numfmt import cn_date
 
     start = str(period.get("start") or getattr(facts, "period_start", f"{facts.year}-01-01"))
-    as_of = str(facts.as_of)
+    end = str(period.get("end") or facts.as_of)
     return {"标题": doc_title, "所属街道": getattr(facts, "street", "") or "",
-            "统计期间": f"{cn_date(start)}至{cn_date(as_of)}", "截止日期": cn_date(as_of)}
+            "统计期间": f"{cn_date(start)}至{cn_date(end)}", "截止日期": cn_date(end)}
 
 
 # -- periods from the command line ---------------------------------------------------------

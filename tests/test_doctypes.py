@@ -49,7 +49,7 @@ def test_shipped_doctypes_load_with_their_outline() -> None:
     assert doctypes.load_doctype("计划").title == "{社区}{下年}年工作计划"
 
 
-def test_the_summary_is_the_总结_declaration_in_its_order() -> None:
+def test_the_summary_is_the_summary_declaration_in_its_order() -> None:
     f = facts()
     doc = build_document(f)
     assert doc.title == f.title == "天运社区2024年度工作总结"
@@ -118,7 +118,7 @@ def test_an_unknown_section_kind_or_key_is_refused_by_name(tmp_path: Path) -> No
         doctypes.load_doctype("专项总结")
 
 
-def test_计划_waits_for_its_section_kinds() -> None:
+def test_the_plan_waits_for_its_section_kinds() -> None:
     missing = doctypes.missing_kinds(doctypes.load_doctype("计划"))
     try:
         import shequ_kit.plan  # noqa: F401
