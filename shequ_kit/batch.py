@@ -446,6 +446,32 @@ def _document_job(doc: _Doc, cf: Any, name: str, inputs: dict[str, Any], out: Pa
         facts_share=share, doc=dt.name, line=doc.line, period=period_key)
 
 
+def _street_job(doc: _Doc, sf: Any, members: dict[str, str | None], out: Path, data: Path,
+                pdir: Path | None, fmts: tuple[str, ...], ov_path: Path,
+                options: dict[str, Any]) -> _Job | None:
+    """A street's 专项汇总 for one 条线; None when no community of it has the line's data."""
+    from . import doctypes, lines
+
+    dt = doc.doctype
+    if not sf.communities or not lines.street_has_data(
+            sf, dt, doctypes.expand_lines(doc.line, sf.communities[0])):
+        return None
+    title = lines.street_title(dt, sf, doc.line)
+    text = report.street_notebook(dt)
+    period_key = doctypes.period_of(sf)["key"]
+    inputs = dict(fingerprint.overview_inputs(members, sf.failed, pdir, ov_path, options),
+                  notebook=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                  doctype=doctypes.doctype_digest(dt.name, pdir),
+                  document={"文种": dt.name, "期间": period_key, "条线": doc.line})
+    document = {"doc_type": dt.name, "line": doc.line, "period": doc.period, "title": title}
+    return _Job(
+        key=_doc_key("overview", sf.street, doc, sf), label=title, kind="overview",
+        name=sf.street, title=title, inputs=inputs, digest=fingerprint.combine(inputs),
+        make_task=lambda: report.overview_task(sf, text, data, pdir, fmts, document=document),
+        paths=report.output_paths(out, "overview", sf.street, sf.year, title, fmts),
+        facts_share=0.0, doc=dt.name, line=doc.line, period=period_key)
+
+
 # -- executing ---------------------------------------------------------------------------
 
 _WORKER_INDEX: guard.PersonalLookup | None = None
@@ -795,6 +821,19 @@ def run_batch(
             make_task=lambda sf=sf: report.overview_task(sf, ov_path, data, pdir, fmts),
             paths=report.output_paths(out, "overview", street, year, sf.title, fmts),
             facts_share=0.0))
+    for doc in plan.items:  # a street's 专项汇总, where the 文种 declares one
+        if doc.line is None or not doc.doctype.get("汇总标题"):
+            continue
+        for street, sf in sorted(facts.streets.items()):
+            if len(sf.communities) + len(sf.failed) < 2 and not overview:
+                continue
+            members = {key_of.get((street, c.community), c.community):
+                       member_digest.get(key_of.get((street, c.community), c.community))
+                       for c in sf.communities}
+            members.update({m: None for m in sf.failed})
+            job = _street_job(doc, sf, members, out, data, pdir, fmts, ov_path, options)
+            if job is not None:
+                jobs.append(job)
 
     old = _read_manifest(result.manifest_path)
     old_reports: dict[str, Any] = old.get("reports") or {}

@@ -49,7 +49,8 @@ from .narrative import (
 )
 from .numfmt import heading_ordinal, item_ordinal, plain_number
 
-__all__ = ["SECTION_KINDS", "has_data", "line_indicators", "line_problems", "line_targets"]
+__all__ = ["SECTION_KINDS", "build_street", "has_data", "line_indicators", "line_problems",
+           "line_targets", "street_has_data", "street_title"]
 
 
 def line_indicators(doctype: doctypes.DocType, lines: list[str]) -> list[str]:
@@ -305,3 +306,108 @@ SECTION_KINDS: dict[str, doctypes.SectionBuilder] = {
     "条线下一步": _next,
     "落款": _signature,
 }
+
+
+# -- the street's 专项汇总 ------------------------------------------------------------------
+
+STREET_INDICATORS_MAX = 4  # figure columns of the per-community table beside 活动场次
+
+
+def _street_indicators(street: Any, patterns: list[str]) -> list[tuple[str, str]]:
+    """(id, name) of the lines' plain figures the street totals: counts and rates,
+    not breakdowns, in catalogue order, at most STREET_INDICATORS_MAX."""
+    out = []
+    for r in street.totals or []:
+        if r.get("condition") or not _matches(r.get("id"), patterns):
+            continue
+        if not _num(r.get("value")) or any(r["id"] == o[0] for o in out):
+            continue
+        out.append((r["id"], str(r.get("name") or r["id"])))
+    return out[:STREET_INDICATORS_MAX]
+
+
+def street_has_data(street: Any, doctype: doctypes.DocType, lines_: list[str]) -> bool:
+    """Whether any community of the street has something about the lines."""
+    return any(has_data(f, doctype, lines_) for f in street.communities)
+
+
+def street_title(doctype: doctypes.DocType, street: Any, line: str) -> str:
+    """The street 汇总's title from the 文种's 汇总标题 ({街道}{期间}{条线}工作汇总)."""
+    period = doctypes.period_of(street)
+    values = doctypes._values(doctype, street, line, period, doctypes.words_for(doctype, period))
+    return doctypes.fill(str(doctype.get("汇总标题") or "{街道}{期间}{条线}工作汇总"), values)
+
+
+def build_street(doctype: doctypes.DocType | str, street: Any, line: str,
+                 params_dir: Any = None) -> Any:
+    """A street's 专项汇总 for one 条线 (or group): the street's figures for the line,
+    one row per community, what each community did, and the line's targets."""
+    from .narrative import Document, Table
+    from .numfmt import fmt_quantity
+
+    dt = doctype if isinstance(doctype, doctypes.DocType) \
+        else doctypes.load_doctype(doctype, params_dir)
+    comms = list(street.communities)
+    lines_ = doctypes.expand_lines(line, comms[0] if comms else street)
+    patterns = line_indicators(dt, lines_)
+    period = doctypes.period_of(street)
+    words = doctypes.words_for(dt, period)
+    values = doctypes._values(dt, street, line, period, words)
+    title = street_title(dt, street, line)
+    when = doctypes.fill(str(words.get("时间") or "{期间}"), values)
+    sections: list[Section] = []
+    number = 0
+
+    counts = {f.community: sum(n for _, n in _line_counts(f, lines_)) for f in comms}
+    total = sum(counts.values())
+    active = [c for c, n in counts.items() if n]
+    lead = f"{when}，{street.street}{len(comms)}个社区围绕{line}工作"
+    lead += (f"共开展{'、'.join(lines_)}类活动{plain_number(total)}场次，{len(active)}个社区开展了相关活动。"
+             if total else "扎实推进各项工作。")
+    sections.append(Section("opening", "", blocks=[Paragraph(
+        lead + f"现将{values['期间']}各社区{line}工作汇总如下：", "sk-opening")]))
+
+    figures = _street_indicators(street, patterns)
+    columns = ["社区", "活动场次"] + [name for _, name in figures]
+    rows = []
+    for f in comms:
+        row = [f.community, f"{plain_number(counts[f.community])}场次"]
+        for iid, _ in figures:
+            r = f.row(iid)
+            row.append(fmt_quantity(r["value"], r.get("unit"), table=True)
+                       if r is not None and _num(r.get("value")) else "无数据")
+        rows.append(row)
+    sums = [f"{street.street}合计", f"{plain_number(total)}场次"]
+    for iid, _ in figures:
+        r = next(x for x in street.totals if x.get("id") == iid and not x.get("condition"))
+        sums.append(fmt_quantity(r["value"], r.get("unit"), table=True))
+    rows.append(sums)
+    number += 1
+    sections.append(Section("line_figures", f"{heading_ordinal(number)}主要工作数据", blocks=[
+        Table(columns, rows, css="sk-table sk-wide", caption=f"各社区{line}工作数据",
+              note="合计中比率按全街道分子、分母汇总计算。" if figures else "")]))
+
+    told = []
+    for f in comms:
+        clauses = [_line_clause(f, ln, n) for ln, n in _line_counts(f, lines_)]
+        if clauses:
+            told.append(Paragraph(f"{f.community}：{when}开展" + "；".join(clauses) + "。"))
+    if told:
+        number += 1
+        sections.append(Section("line_communities", f"{heading_ordinal(number)}各社区工作情况",
+                                blocks=told))
+
+    target_rows = []
+    for f in comms:
+        mine = [t for t in line_targets(f, patterns, lines_)
+                if t.get("status") not in ("定性目标", "无法评估", None)]
+        if mine:
+            done = sum(1 for t in mine if t.get("status") == "完成")
+            target_rows.append([f.community, str(len(mine)), str(done), str(len(mine) - done)])
+    if target_rows:
+        number += 1
+        sections.append(Section("line_targets", f"{heading_ordinal(number)}目标完成情况", blocks=[
+            Table(["社区", "量化目标", "已完成", "未完成或未达预期"], target_rows,
+                  caption=f"各社区{line}工作目标完成情况")]))
+    return Document(title, doctypes._cover(title, street, period), sections,
+                    parts={s.key: [s.key] for s in sections})

@@ -42,6 +42,7 @@ __all__ = [
     "show_overview",
     "show_part",
     "load_document",
+    "load_street_document",
     "show_report",
     "show_section",
     "street_average",
@@ -114,6 +115,16 @@ def load_document(doc_type: str, facts: CommunityFacts, line: str | None = None,
 
     pdir = resolve(params_dir) if params_dir is not None else None
     return doctypes.build(doc_type, facts, line=line, params_dir=pdir)
+
+
+def load_street_document(doc_type: str, street: StreetFacts, line: str,
+                         params_dir: str | Path | None = "parameters") -> Document:
+    """A street's 专项汇总 of a 文种 for one 条线 (lines.build_street)."""
+    from .assemble import resolve
+    from .lines import build_street
+
+    pdir = resolve(params_dir) if params_dir is not None else None
+    return build_street(doc_type, street, line, params_dir=pdir)
 
 
 def load_street(street: str | None, year: int, data_dir: str | Path = "data/sample",

@@ -45,6 +45,7 @@ __all__ = [
     "overview_task",
     "render",
     "render_report",
+    "street_notebook",
     "write_outputs",
 ]
 
@@ -211,18 +212,70 @@ def doctype_notebook(doctype: Any) -> str:
     return nbformat.writes(nb)
 
 
-def overview_task(street: Any, notebook: Path, data_dir: Path, params_dir: Path | None,
-                  formats: tuple[str, ...] = ("html", "pdf")) -> Task:
-    """The task for a street overview (``street`` is a StreetFacts)."""
+def overview_task(street: Any, notebook: Path | str, data_dir: Path, params_dir: Path | None,
+                  formats: tuple[str, ...] = ("html", "pdf"),
+                  document: dict[str, Any] | None = None) -> Task:
+    """The task for a street overview (``street`` is a StreetFacts), or with
+    ``document`` ({"doc_type", "line", "period", "title"}) a street's 专项汇总, whose
+    ``notebook`` is then the text street_notebook made."""
     from .export import cover_meta
 
+    parameters: dict[str, Any] = {
+        "street": street.street, "year": street.year, "data_dir": str(data_dir),
+        "params_dir": None if params_dir is None else str(params_dir)}
+    meta = cover_meta(street)
+    title = street.title
+    if document is not None:
+        title = str(document["title"])
+        meta["title"] = title
+        parameters.update(doc_type=document["doc_type"], line=document.get("line"),
+                          period=document.get("period"))
     return Task(
-        kind="overview", name=street.street, year=street.year, title=street.title,
-        facts_json=street.to_json(), notebook=_notebook_text(notebook),
-        parameters={"street": street.street, "year": street.year,
-                    "data_dir": str(data_dir),
-                    "params_dir": None if params_dir is None else str(params_dir)},
-        meta=cover_meta(street), formats=tuple(formats))
+        kind="overview", name=street.street, year=street.year, title=title,
+        facts_json=street.to_json(),
+        notebook=notebook if isinstance(notebook, str) else _notebook_text(notebook),
+        parameters=parameters, meta=meta, formats=tuple(formats))
+
+
+STREET_LINE_PARTS = (("opening", "开头语"), ("line_figures", "主要工作数据"),
+                     ("line_communities", "各社区工作情况"), ("line_targets", "目标完成情况"))
+
+
+def street_notebook(doctype: Any) -> str:
+    """The notebook of a street's 专项汇总 (lines.build_street), one cell per part."""
+    import nbformat
+
+    def md(text: str) -> Any:
+        return nbformat.v4.new_markdown_cell(text, metadata={"tags": ["no-export"]})
+
+    cells = [
+        md(f"# 街道{doctype.name}汇总\n\n一个街道各社区某一条线（或条线组）的汇总：各社区的条线数据及"
+           "街道合计、各社区工作情况、目标完成情况。参数：街道 `street`、年份 `year`、台账文件夹 "
+           "`data_dir`、参数文件夹 `params_dir`、文种 `doc_type`、条线 `line`。标签为 `no-export` "
+           "的单元格不会出现在导出的报告中。"),
+        nbformat.v4.new_code_cell(
+            'street = None\nyear = 2024\ndata_dir = "data/sample"\nparams_dir = "parameters"\n'
+            f'facts_path = None\ndoc_type = "{doctype.name}"\nline = "普法"\nperiod = None',
+            metadata={"tags": ["parameters"]}),
+        md("## 准备：读取数据，生成汇总文稿"),
+        nbformat.v4.new_code_cell(
+            "from shequ_kit.export import cover_meta, show_cover\n"
+            "from shequ_kit.notebook import load_street, load_street_document, revise, show_part"
+            "\n\nstreet_facts = load_street(street, year, data_dir, params_dir, facts_path)\n"
+            "doc = load_street_document(doc_type, street_facts, line, params_dir)",
+            metadata={"tags": ["no-export"]}),
+        md("## 封面"),
+        nbformat.v4.new_code_cell(
+            "show_cover(dict(cover_meta(street_facts), title=doc.title))")]
+    for key, label in STREET_LINE_PARTS:
+        cells.append(md(f"## {label}"))
+        cells.append(nbformat.v4.new_code_cell(f"show_part(doc, {key!r}, street_facts)"))
+    for i, cell in enumerate(cells):
+        cell["id"] = f"sk-{i}"
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}})
+    return nbformat.writes(nb)
 
 
 def output_paths(out_dir: Path, kind: str, name: str, year: int, title: str,
