@@ -783,6 +783,9 @@ def run_batch(
         member_digest[name] = fingerprint.combine(data_part)
         for doc in plan.items:
             if doc.default:
+                own = doctypes.doctype_digest("总结", pdir)["own"]
+                if own is not None:  # a street's parameters/文种/总结.yaml
+                    inputs = dict(inputs, doctype=own)
                 jobs.append(_Job(
                     key=f"community:{name}", label=name, kind="community", name=name,
                     title=cf.title, inputs=inputs, digest=fingerprint.combine(inputs),

@@ -1337,6 +1337,10 @@ def build_document(facts: CommunityFacts, params_dir: Any = None) -> Document:
     (rules/doctypes/总结.yaml, or the street's parameters/文种/总结.yaml)."""
     from . import doctypes
 
+    if params_dir is not None:  # relative to the project, as the notebook's other paths
+        from .assemble import resolve
+
+        params_dir = resolve(params_dir)
     return doctypes.build("总结", facts, params_dir=params_dir)
 
 
