@@ -318,9 +318,12 @@ def _values(doctype: DocType, facts: Any, line: str | None, period: dict[str, An
             words: dict[str, Any]) -> dict[str, Any]:
     year = int(facts.year)
     label = period.get("label") or f"{year}年"
+    kind = period.get("kind")
+    title_word = (period.get("words") or {}).get("标题词") or (
+        f"{year}年度" if kind == "year" else label)
     values = {"社区": getattr(facts, "community", ""), "街道": getattr(facts, "street", ""),
               "年": year, "下年": year + 1, "条线": line or "", "期间": label,
-              "期间标签": label}
+              "期间标签": label, "标题词": title_word}
     if words.get("标题期间"):
         values["期间"] = fill(str(words["标题期间"]), values)
     return values

@@ -60,7 +60,7 @@ def test_the_summary_is_the_summary_declaration_in_its_order() -> None:
 
 
 def test_a_street_file_overrides_keys_and_keeps_the_rest(tmp_path: Path) -> None:
-    write(tmp_path, "总结", '标题: "{社区}{期间}工作总结（送审稿）"\n')
+    write(tmp_path, "总结", '标题: "{社区}{标题词}工作总结（送审稿）"\n')
     dt = doctypes.load_doctype("总结", tmp_path)
     assert dt.source == tmp_path / "文种" / "总结.yaml"
     assert len(dt.sections) == 9  # the outline is the shipped one
