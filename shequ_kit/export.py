@@ -179,6 +179,23 @@ def _normalise_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+_BRACKETED = re.compile(r"(（[^（）]*）)")
+
+
+def title_parts(meta: dict[str, Any]) -> list[str]:
+    """The cover title in the pieces a line may break between: the community's (or
+    street's) name, then the rest, with a bracketed part on its own (2024年第15周 /
+    （4月8日—4月14日） / 创文工作总结), so a long title wraps between words, never inside one."""
+    title = str(meta.get("title") or "")
+    head = str(meta.get("community") or meta.get("street") or "")
+    parts: list[str] = []
+    if head and title.startswith(head) and len(title) > len(head):
+        parts.append(head)
+        title = title[len(head):]
+    parts.extend(p for p in _BRACKETED.split(title) if p)
+    return parts
+
+
 def _cover_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     if meta.get("street"):
@@ -708,6 +725,7 @@ def to_html_with_warnings(nb: NotebookNode | Path | str, meta: dict[str, Any] | 
         "shequ_kit": {
             "meta": prepared.meta,
             "cover_lines": _cover_lines(prepared.meta),
+            "title_parts": title_parts(prepared.meta),
             "toc": prepared.toc,
             "skip_tags": list(SKIP_TAGS),
             "meta_mime": META_MIME,
