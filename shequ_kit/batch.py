@@ -353,11 +353,6 @@ class _Plan:
     period: Any  # period.Period or None
     period_key: str | None  # the period's key, None for the default
 
-    @property
-    def summary(self) -> bool:
-        """Whether the street overview goes with this run (the default summary does)."""
-        return any(d.default for d in self.items)
-
 
 def _plan_documents(docs: list[str] | tuple[str, ...] | None,
                     lines: list[str] | tuple[str, ...] | None, period: str | None,
@@ -806,9 +801,10 @@ def run_batch(
                     "fingerprint": None, "inputs": {}, "outputs": {}, "doc": doc.name,
                     "period": doctypes.period_of(cf)["key"], "line": doc.line}
     lone_streets: list[str] = []  # one community: no overview unless asked
+    summaries = [d for d in plan.items if d.name == "总结"]  # the overview goes with them
     for street, sf in sorted(facts.streets.items()):
-        if not plan.summary:
-            break  # the street overview goes with the default summary
+        if not summaries:
+            break
         if len(sf.communities) + len(sf.failed) < 2:
             if not overview:
                 lone_streets.append(street)
@@ -818,12 +814,17 @@ def run_batch(
                    for c in sf.communities}
         members.update({m: None for m in sf.failed})
         inputs = fingerprint.overview_inputs(members, sf.failed, pdir, ov_path, options)
-        jobs.append(_Job(
-            key=f"overview:{street}", label=sf.title, kind="overview", name=street,
-            title=sf.title, inputs=inputs, digest=fingerprint.combine(inputs),
-            make_task=lambda sf=sf: report.overview_task(sf, ov_path, data, pdir, fmts),
-            paths=report.output_paths(out, "overview", street, year, sf.title, fmts),
-            facts_share=0.0))
+        for doc in summaries:
+            named: dict[str, Any] = {}
+            if not doc.default:  # a named period: its own key, inputs and manifest fields
+                named = {"doc": doc.name, "period": doctypes.period_of(sf)["key"]}
+                inputs = dict(inputs, document={"文种": doc.name, "期间": named["period"]})
+            jobs.append(_Job(
+                key=_doc_key("overview", street, doc, sf), label=sf.title, kind="overview",
+                name=street, title=sf.title, inputs=inputs, digest=fingerprint.combine(inputs),
+                make_task=lambda sf=sf: report.overview_task(sf, ov_path, data, pdir, fmts),
+                paths=report.output_paths(out, "overview", street, year, sf.title, fmts),
+                facts_share=0.0, **named))
     for doc in plan.items:  # a street's 专项汇总, where the 文种 declares one
         if doc.line is None or not doc.doctype.get("汇总标题"):
             continue
