@@ -169,3 +169,37 @@ def test_a_run_for_a_line_without_data_says_so_and_writes_nothing(tmp_path: Path
     bad = run_batch(data, 2024, tmp_path / "out", params, docs=["专项"], lines=["退伍军人"],
                     formats=["html"], log=log, progress=False)
     assert bad.exit_code == 2 and "是不是“退役军人”" in (bad.error or "")
+
+
+def test_a_doctype_whose_sections_nobody_provides_fails_its_reports_clearly(tmp_path: Path
+                                                                           ) -> None:
+    """As 计划 does before plan.py is there: each community's report fails with the
+    missing 类型 named, and no kernel is started."""
+    import io
+
+    from shequ_kit import report
+    from shequ_kit.batch import run_batch
+    from tests.test_zeros_writer import activities, write_book
+
+    data = tmp_path / "data"
+    write_book(data, 2024, {"活动台账": activities(2024, [("普法", "宣传")] * 3)})
+    params = tmp_path / "parameters"
+    (params / "文种").mkdir(parents=True)
+    (params / "defaults.yaml").write_text("{}\n", encoding="utf-8")
+    (params / "文种" / "简报.yaml").write_text(
+        '名称: 简报\n标题: "{社区}{期间}工作简报"\n章节: [开头语, 工作亮点]\n', encoding="utf-8")
+    log = io.StringIO()
+    before = report.executions()
+    result = run_batch(data, 2024, tmp_path / "out", params, docs=["简报"], formats=["html"],
+                       log=log, progress=False)
+    assert result.exit_code == 1
+    assert result.failed == {"community:天运社区|简报|2024":
+                             "文种“简报”所需的章节类型尚未提供：工作亮点（当前版本还不能生成简报）"}
+    assert report.executions() == before
+
+
+def test_comma_lists_on_the_command_line() -> None:
+    from shequ_kit.cli import _list
+
+    assert _list("普法，就业社保、创文,") == ["普法", "就业社保", "创文"]
+    assert _list(None) == []
