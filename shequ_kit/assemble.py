@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import engine, oserror, params, period, reader, targets
+from . import engine, history, oserror, params, period, reader, targets
 from .catalogue import CATALOGUE, canonical_condition
 from .drafting import target_label
 from .events import activity_events
@@ -213,6 +213,16 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
     )
 
 
+def _add_history(facts: CommunityFacts, book: LedgerBook,
+                 earlier: dict[int, reader.YearRead], problems: list[Problem]) -> None:
+    """Earlier years' series (history.py); an earlier workbook that would not open is a
+    warning in the 数据核对单, never this year's failure."""
+    facts.history, warnings = history.community_history(book, earlier)
+    problems.extend(warnings)
+    if facts.history.get("unreadable"):
+        facts.quality["history_unreadable"] = list(facts.history["unreadable"])
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -243,6 +253,7 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
     current = reader.read_year(data, year, enums=enums)
     prior = reader.read_year(data, year - 1, enums=enums) if (data / str(year - 1)).is_dir() \
         else None
+    earlier = history.read_earlier(data, year, enums, prior)  # every earlier year, once
 
     out = YearFacts(year=year, run_problems=list(current.problems))
     out.personal = PersonalIndex.from_books(
@@ -278,6 +289,7 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
                                      "；".join(leaks) + "。请修改参数文件后重新运行")
                 continue
             out.communities[key] = build_facts(book, prev_book, merged, out.personal)
+            _add_history(out.communities[key], book, earlier, out.problems[key])
         except (params.ParamsError, targets.TargetError) as exc:
             if getattr(exc, "from_defaults", False):
                 raise
@@ -313,7 +325,8 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
         out.streets[street] = StreetFacts(
             street=street, year=year, as_of=street_as_of,
             half_year=period.period_key(street_as_of) != period.ANNUAL,
-            communities=facts, totals=totals, failed=failed)
+            communities=facts, totals=totals, failed=failed,
+            history=history.street_history(facts))
     all_rows = [r for f in out.communities.values() for r in f.indicators if "condition" not in r]
     if all_rows and len(out.streets) > 1:
         out.totals = engine.street_totals(all_rows, "全部", year, [f"{year}-01-01", as_of])

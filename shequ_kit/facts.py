@@ -43,6 +43,11 @@ class CommunityFacts:
         {条线: [event…]}, "largest": [event…]}, each event {name, line, times,
         participants, largest, months, recurring, monthly}; names already checked
         against the personal-data index. Empty without an 活动台账.
+    history: the multi-year series of the declared trend indicators (history.py):
+        {"years": [2022, 2023, 2024], "series": {indicator id: [value per year]},
+        "gaps": [years without a workbook], "window": ["01-01", "12-31"], "parts"?,
+        "unreadable"?}; {} with fewer than three years, so a report without earlier
+        ledgers reads exactly as before.
     """
 
     community: str
@@ -58,6 +63,7 @@ class CommunityFacts:
     quality: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     events: dict[str, Any] = field(default_factory=dict)
+    history: dict[str, Any] = field(default_factory=dict)
 
     # -- look-ups ----------------------------------------------------------------------
     def row(self, indicator_id: str, condition: dict[str, str] | None = None) -> dict | None:
@@ -112,6 +118,7 @@ class StreetFacts:
     communities: list[CommunityFacts]
     totals: list[dict[str, Any]]  # JSON-form rows with level == "street"
     failed: dict[str, str] = field(default_factory=dict)  # community -> Chinese reason
+    history: dict[str, Any] = field(default_factory=dict)  # history.street_history
 
     @property
     def title(self) -> str:
