@@ -962,6 +962,11 @@ def _work_section(facts: CommunityFacts, number: int) -> Section:
     cobuild = _cobuild(facts, sub + 1)
     if cobuild:
         section.blocks.append(cobuild)
+    from .trends import trend_section  # 近三年来…, where three years of ledgers exist
+
+    trend = trend_section(facts, sub + 1 + (1 if cobuild else 0))
+    if trend is not None:
+        section.blocks.append(trend)
     if not section.blocks:
         section.blocks.append(Paragraph("本期未提供活动及各条线工作台账，主要工作情况暂无数据可述。"))
     return section
@@ -1186,6 +1191,10 @@ def _notes_section(facts: CommunityFacts) -> Section:
     period += (f"同比数据为{facts.year - 1}年同期台账的统计结果。" if q.get("has_previous")
                else f"未提供{facts.year - 1}年台账，文中不作同比。")
     blocks.append(Paragraph(period))
+    from .trends import notes_text
+
+    if (trend_note := notes_text(facts)) is not None:
+        blocks.append(Paragraph(trend_note))
     empty = q.get("ledgers_empty") or []
     used = [x for x in q.get("ledgers_used") or [] if x not in empty]
     absent = q.get("ledgers_absent") or []

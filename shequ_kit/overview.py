@@ -238,8 +238,13 @@ def _summary_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
                                       完成=done, 完成率=fmt_pct(done / assessed)) + "。"))
     if not blocks:
         blocks.append(Paragraph("各社区台账中暂无可汇总的主要工作数据。"))
+    from .trends import trend_paragraph, trend_series  # 近三年来, with three years of ledgers
+
+    trend = trend_paragraph(street)
+    if trend is not None:
+        blocks.append(trend)
     return Section("street_summary", f"{heading_ordinal(number)}{rules['标题']['总体情况']}",
-                   blocks=blocks)
+                   blocks=blocks, charts=["trend"] if trend and trend_series(street) else [])
 
 
 # ======================================================================================
