@@ -165,27 +165,31 @@ def community_history(book: LedgerBook, earlier: dict[int, YearRead],
     years running without a break up to this year are enough, only they are used (近三年
     reads better than 2020年以来 with a gap); otherwise every year read, gaps named."""
     rules = _rules()
+    least = int(rules["最少年数"])
     warnings: list[Problem] = []
     unreadable: list[int] = []
-    by_year: dict[int, dict[str, tuple[Any, Any, Any]]] = {}
+    books: dict[int, LedgerBook] = {}
     for y, read in sorted(earlier.items()):
         match = next((b for b in read.books.values()
                       if (b.street, b.community) == (book.street, book.community)), None)
-        if match is None:
-            problems = _unreadable(read, book.street, book.community)
-            if problems is not None:
-                warnings.append(_warning(y, problems))
-                unreadable.append(y)
+        if match is not None:
+            books[y] = match
             continue
-        y_start = None if start is None else _same_day(start, y)
-        by_year[y] = year_values(match, _same_day(book.as_of, y), y_start)
+        problems = _unreadable(read, book.street, book.community)
+        if problems is not None:
+            warnings.append(_warning(y, problems))
+            unreadable.append(y)
+    if len(books) + 1 < least:  # two years (the usual case): nothing to compute
+        return {}, warnings
+    by_year = {y: year_values(b, _same_day(book.as_of, y),
+                              None if start is None else _same_day(start, y))
+               for y, b in books.items()}
     by_year[book.year] = year_values(book, book.as_of, start)
 
     present = sorted(by_year)
     run = [book.year]
     while run[0] - 1 in by_year:
         run.insert(0, run[0] - 1)
-    least = int(rules["最少年数"])
     years = run if len(run) >= least else present
     if len(years) < least:
         return {}, warnings
