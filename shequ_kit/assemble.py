@@ -50,6 +50,8 @@ class YearFacts:
     streets: dict[str, StreetFacts] = field(default_factory=dict)
     personal: PersonalIndex | None = None
     inputs: dict[str, list[Path]] = field(default_factory=dict)
+    # Earlier years' workbooks a community's 近三年 look-back read (or failed to read).
+    earlier_inputs: dict[str, list[Path]] = field(default_factory=dict)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     run_problems: list[Problem] = field(default_factory=list)
     totals: list[dict[str, Any]] = field(default_factory=list)  # one total over the run
@@ -213,14 +215,24 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
     )
 
 
-def _add_history(facts: CommunityFacts, book: LedgerBook,
-                 earlier: dict[int, reader.YearRead], problems: list[Problem]) -> None:
+def _add_history(facts: CommunityFacts, book: LedgerBook, earlier: dict[int, reader.YearRead],
+                 problems: list[Problem], data: Path) -> list[Path]:
     """Earlier years' series (history.py); an earlier workbook that would not open is a
-    warning in the 数据核对单, never this year's failure."""
+    warning in the 数据核对单, never this year's failure. Gives the earlier workbooks
+    looked at (an incremental run redoes the report when one of them changes)."""
     facts.history, warnings = history.community_history(book, earlier)
     problems.extend(warnings)
     if facts.history.get("unreadable"):
         facts.quality["history_unreadable"] = list(facts.history["unreadable"])
+    if not facts.history and not warnings:
+        return []
+    used = [b.path for y, read in sorted(earlier.items()) if y < book.year - 1
+            for b in read.books.values() if (b.street, b.community) == (book.street,
+                                                                       book.community)]
+    bad = history.unread_files(book, earlier)
+    used += [p for y, names in sorted(bad.items()) for p in reader.find_workbooks(data, y)
+             if p.name in names and p.parent.name in (str(y), book.street)]
+    return sorted(used)
 
 
 def _jsonable(value: Any) -> Any:
@@ -289,7 +301,8 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
                                      "；".join(leaks) + "。请修改参数文件后重新运行")
                 continue
             out.communities[key] = build_facts(book, prev_book, merged, out.personal)
-            _add_history(out.communities[key], book, earlier, out.problems[key])
+            out.earlier_inputs[key] = _add_history(out.communities[key], book, earlier,
+                                                   out.problems[key], data)
         except (params.ParamsError, targets.TargetError) as exc:
             if getattr(exc, "from_defaults", False):
                 raise

@@ -620,9 +620,11 @@ def run_batch(
     for name, cf in sorted(facts.communities.items()):
         key_of[(cf.street, cf.community)] = name
         inputs = fingerprint.community_inputs(cf.community, facts.inputs.get(name, []), pdir,
-                                              nb_path, options, street=cf.street or None)
+                                              nb_path, options, street=cf.street or None,
+                                              earlier=facts.earlier_inputs.get(name))
         data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
-                                            "params", "street_defaults") if k in inputs}
+                                            "params", "street_defaults", "earlier_workbooks")
+                     if k in inputs}
         member_digest[name] = fingerprint.combine(data_part)
         jobs.append(_Job(
             key=f"community:{name}", label=name, kind="community", name=name, title=cf.title,

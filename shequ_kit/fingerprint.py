@@ -85,12 +85,15 @@ def community_inputs(
     notebook: Path,
     options: Mapping[str, object] | None = None,
     street: str | None = None,
+    earlier: list[Path] | None = None,
 ) -> dict[str, object]:
     """The named inputs of one community's summary.
 
     ``workbooks`` is this year's workbook first, then last year's when there is one (the
     同比 figures read it). ``options`` holds the run's choices that change the files
-    written (year, formats).
+    written (year, formats). ``earlier``: the workbooks of the years before last that the
+    近三年 look-back read (named only when there are some, so a two-year street keeps its
+    fingerprints).
     """
     current = workbooks[0] if workbooks else None
     previous = workbooks[1] if len(workbooks) > 1 else None
@@ -107,6 +110,8 @@ def community_inputs(
     street_defaults = params_dir / street / "defaults.yaml" if params_dir and street else None
     if street_defaults is not None and street_defaults.is_file():
         out["street_defaults"] = file_digest(street_defaults)
+    if earlier:
+        out["earlier_workbooks"] = [file_digest(p) for p in earlier]
     return out
 
 

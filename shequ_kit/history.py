@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from .schema import EnumSpec
 
 __all__ = ["TRENDS_FILE", "trend_rules", "trend_ids", "trend_sheets", "lookback_years",
-           "read_earlier", "year_values", "community_history", "street_history"]
+           "read_earlier", "year_values", "community_history", "street_history",
+           "unread_files"]
 
 TRENDS_FILE = Path(__file__).resolve().parent / "rules" / "trends.yaml"
 UNREADABLE_KIND = "history_unreadable"
@@ -146,6 +147,16 @@ def _unreadable(read: YearRead, street: str, community: str) -> list[Problem] | 
         if key in (community, f"{street}/{community}"):
             return problems
     return None
+
+
+def unread_files(book: LedgerBook, earlier: dict[int, YearRead]) -> dict[int, set[str]]:
+    """The earlier workbooks of this community that would not open, by year (file names)."""
+    out: dict[int, set[str]] = {}
+    for y, read in earlier.items():
+        problems = _unreadable(read, book.street, book.community)
+        if problems:
+            out[y] = {p.file for p in problems if p.file}
+    return out
 
 
 def _warning(year: int, problems: list[Problem]) -> Problem:

@@ -223,6 +223,8 @@ def test_a_broken_earlier_workbook_is_a_warning_not_a_failure(tmp_path: Path) ->
     assert len(warnings) == 1 and warnings[0].severity == "警告"
     assert warnings[0].message.startswith("2022年台账无法读取，近年趋势未计入2022年")
     assert warnings[0].file == "天运社区.xlsx"
+    # mending the broken workbook must redo the report: it is an input
+    assert result.earlier_inputs["天运社区"] == [root / "2022" / "天运社区.xlsx"]
     rows = checklist.checklist_rows(result.problems["天运社区"])
     assert any("2022年台账无法读取" in r[7] and r[1] == "警告" for r in rows)
 
@@ -369,3 +371,30 @@ def test_a_three_year_sample_street_has_trends(tmp_path: Path) -> None:
         assert counts[0] < max(counts[1:])
         assert trends.trend_text(f).startswith("近三年来，社区")
     assert date.fromisoformat(next(iter(result.streets.values())).as_of).year == 2024
+
+
+def test_a_changed_earlier_workbook_changes_the_reports_fingerprint(tmp_path: Path) -> None:
+    from shequ_kit import fingerprint
+
+    root = street_of(tmp_path, TIANYUN)
+    result = year_facts(root, 2024, params_dir=None)
+    # 2023 is last year's workbook (同比, already an input); 2022 is the look-back's
+    assert result.earlier_inputs["天运社区"] == [root / "2022" / "天运社区.xlsx"]
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+
+    def digest() -> str:
+        facts = year_facts(root, 2024, params_dir=None)
+        return fingerprint.combine(fingerprint.community_inputs(
+            "天运社区", facts.inputs["天运社区"], None, notebook,
+            earlier=facts.earlier_inputs["天运社区"]))
+
+    before = digest()
+    write_book(root / "2022" / "天运社区.xlsx", "天运社区", 2022, 9, 20, 3)
+    assert digest() != before
+    # two years only: no earlier inputs, the fingerprint as before this change
+    two = year_facts(street_of(tmp_path / "two", {2023: TIANYUN[2023], 2024: TIANYUN[2024]}),
+                     2024, params_dir=None)
+    assert two.earlier_inputs["天运社区"] == []
+    assert "earlier_workbooks" not in fingerprint.community_inputs(
+        "天运社区", two.inputs["天运社区"], None, notebook, earlier=[])
