@@ -271,7 +271,7 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
         out.inputs[key] = [book.path] + ([prev_book.path] if prev_book is not None else [])
         notes: list[str] = []
         try:
-            merged = params.load_params(pdir, name, book.street or None, notes)
+            merged = params.load_params(pdir, name, book.street or None, notes, year=year)
             leaks = personal_in_params(merged, out.personal)
             if leaks:
                 out.failures[key] = ("参数中含有个人信息，报告中不能出现，该社区未生成：" +
