@@ -193,12 +193,14 @@ def _raised(t: dict[str, Any], conf: dict[str, Any]) -> tuple[str, float, str] |
         share = float(count.get("比例", 0.1))
         unit = _rounding(threshold, count)
         new = _round_to(threshold * (1 + share), unit)
-        if new <= threshold + _EPS:
+        words = f"至{{新目标}}（按{plain_number(share * 100)}%取整）"
+        if new <= threshold + _EPS:  # 2 × 1.1 rounds back to 2: one rounding unit up
             new = threshold + unit
+            words = "至{新目标}"
         cap = (conf.get("指标上限") or {}).get(t.get("指标"))
         if cap is not None:
             new = min(new, float(cap))
-        words = f"{plain_number(share * 100)}%（取整为{_quantity(new, t)}）"
+        words = words.replace("{新目标}", _quantity(new, t))
         shown = plain_number(new)
     if new <= threshold + _EPS or value < new - _EPS:
         return None

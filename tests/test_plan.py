@@ -95,6 +95,7 @@ def test_each_target_is_derived_by_the_declared_rules() -> None:
     assert get("activity.count", "全年不少于10场次")["目标"] == "全年不少于11场次"
     hours = get("volunteer.hours", "全年志愿服务不少于1200小时")
     assert hours["目标"] == "全年志愿服务不少于1320小时"
+    assert hours["依据"].endswith("提高至1320小时（按10%取整）")
     rel = get("activity.participants", "较上年提高5%")
     assert rel["目标"] == "较上年提高5%" and "即2025年应达到1050人次" in rel["依据"]
     assert get("activity.months_covered", "达到12个月")["目标"] == "达到12个月"
@@ -120,13 +121,17 @@ def test_room_below_one_step_keeps_and_a_missed_year_on_year_is_not_lowered() ->
         target("volunteer.registration_rate", "达到3%以上", 0.036, 0.03),
         # 逐年提高 missed (15 < 17): last year's 17 stays the floor
         target("info.adopted", "逐年提高", 15, 17),
+        # 两次 × 1.1 = 2.2 rounds back to 2: one unit up, 3 ≤ 3 → 3次 in the plan's words
+        target("activity.count", "全年不少于两次", 3, 1, {"条线": "应急管理", "活动类型": "应急演练"}),
         # a missed 每月 target: kept, with a measure
         target("activity.count", "每月至少开展一次", 9, 11, {"条线": "普法"},
                (9, 12, ["3月", "7月", "8月"])),
     ]))
     assert [d["目标"] for d in derived] == ["全年不少于10场次", "达到3.5%以上",
-                                          "不低于2023年的17篇", "每月至少开展一次"]
-    assert "尚有3个月未开展" in derived[3]["依据"] and derived[3]["措施"]
+                                          "不低于2023年的17篇", "全年不少于3次",
+                                          "每月至少开展一次"]
+    assert derived[3]["依据"].endswith("提高至3场次")
+    assert "尚有3个月未开展" in derived[4]["依据"] and derived[4]["措施"]
     assert derived[2]["措施"]
 
 
