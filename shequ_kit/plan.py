@@ -38,6 +38,7 @@ from .drafting import (
 )
 from .facts import CommunityFacts
 from .narrative import (
+    TARGET_SHORT_CELL,
     Document,
     Item,
     Paragraph,
@@ -255,7 +256,8 @@ def next_year_targets(facts: CommunityFacts, rules: dict[str, Any] | None = None
 
     Each entry: 指标, 条件 (only when the target has one), 目标 (next year's phrase, read
     by targets.parse_target), 依据 (why, in Chinese, for the draft's comment), 做法
-    (提高/保持/改写, short for the table), 原目标, 实际, 状态, and 措施 for a target not met.
+    (提高/保持/改写, short for the table), 原目标, 实际, 状态, and 措施 for a target not met
+    (未完成 or 未达预期: kept as it was, never lowered).
     """
     conf = (rules or _rules())["下年目标"]
     why = (rules or _rules())["依据"]
@@ -303,7 +305,6 @@ def next_year_targets(facts: CommunityFacts, rules: dict[str, Any] | None = None
             entry["依据"] = _fill(why["保持"], values)
         if missed:
             entry["措施"] = _measure(facts, t, plan, used)
-            entry["做法"] = "保持（未完成）" if entry["做法"] == "保持" else entry["做法"]
         out.append(entry)
     return out
 
@@ -693,7 +694,7 @@ def targets_table_section(facts: CommunityFacts, spec: dict[str, Any], ctx: Any
                      period.status_text(t) or "", d["目标"], d["做法"]])
     columns = [_fill(c, words) for c in conf["列"]]
     return Section("plan-targets-table", spec.get("标题") or _fill(conf["标题"], words),
-                   blocks=[Table(columns, rows, caption="")])
+                   blocks=[Table(columns, rows, caption="", short=TARGET_SHORT_CELL)])
 
 
 SectionBuilder = Callable[[CommunityFacts, dict, Any], "Section | list[Section] | None"]
@@ -811,10 +812,11 @@ def street_plan_summary(street_facts: Any, community_facts: list[CommunityFacts]
     raised_lines: list[Paragraph] = []
     for f in community_facts:
         derived = next_year_targets(f)
-        count = {k: sum(1 for d in derived if d["做法"] == k)
-                 for k in ("提高", "保持", "保持（未完成）", "改写")}
-        rows.append([f.community, str(len(derived)), str(count["提高"]),
-                     str(count["保持"]), str(count["保持（未完成）"]), str(count["改写"])])
+        missed = [d for d in derived if d["状态"] in ("未完成", "未达预期")]
+        count = {k: sum(1 for d in derived if d["做法"] == k and d not in missed)
+                 for k in ("提高", "保持", "改写")}
+        rows.append([f.community, str(len(derived)), str(count["提高"]), str(count["保持"]),
+                     str(len(missed)), str(count["改写"])])
         names = {t["指标"]: t.get("名称") for t in f.targets or []}
         up = [goal_sentence({**d, "名称": names.get(d["指标"])}) for d in derived
               if d["做法"] == "提高"]
