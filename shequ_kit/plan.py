@@ -643,8 +643,17 @@ def tasks_section(facts: CommunityFacts, spec: dict[str, Any], ctx: Any) -> Sect
         n += 1
         title = (per_block.get(name) or {}).get("标题") or b["标题"]
         out.append(Section(f"plan-task-{name}", f"{paren_ordinal(n)}{title}", level=2,
-                           blocks=[Item(i, c, body) for i, (c, body) in enumerate(items, 1)]))
+                           blocks=[_task(i, c, body) for i, (c, body) in enumerate(items, 1)]))
     return Section("plan-tasks", _heading(spec, ctx, "主要任务"), blocks=out)
+
+
+def _task(number: int, text: str, body: str) -> Item | Paragraph:
+    """A measure with the target it serves is an Item (the measure set as its caption, the
+    target after it, as seed 001 writes 1、落实目标责任。…); a task on its own is a plain
+    numbered paragraph, as the plans list 1、计划农村劳动力转移技能培训开班两期。"""
+    if body:
+        return Item(number, text, body)
+    return Paragraph(f"{number}、{clean_item(text)}。")
 
 
 def _standing(facts: CommunityFacts, block: dict[str, Any], conf: dict[str, Any],
