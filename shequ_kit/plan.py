@@ -22,6 +22,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ from .paths import check_name, inside
 from .targets import TargetError, evaluate, parse_number, parse_target
 
 __all__ = ["SECTION_KINDS", "RULES_FILE", "plan_rules", "plan_title", "next_year_targets",
-           "goal_sentence", "draft_yaml", "draft_name", "draft_path", "build_plan",
+           "goal_sentence", "draft_yaml", "draft_name", "draft_path", "write_draft", "build_plan",
            "street_plan_summary", "PlanContext"]
 
 RULES_FILE = Path(__file__).resolve().parent / "rules" / "plan_rules.yaml"
@@ -804,6 +805,32 @@ def draft_path(out_dir: Path | str, facts: CommunityFacts) -> Path:
     path = root / str(int(facts.year)) / name / check_name(draft_name(facts), "文件名",
                                                            limit=False)
     return inside(root, path)
+
+
+def write_draft(out_dir: Path | str, facts: CommunityFacts, index: Any = None,
+                written_digest: str | None = None, now: datetime | None = None) -> Path:
+    """Write the draft at :func:`draft_path`, after the personal-data guard (``index``,
+    the run's guard.PersonalLookup) has read it. A draft already there that is not the
+    one this kit wrote last (``written_digest``, from the manifest) may hold the
+    community's edits: it is kept as ``….草案.已编辑-<年月日>-<时分>.yaml``, never
+    overwritten."""
+    from . import guard
+    from .fingerprint import file_digest
+
+    text = draft_yaml(facts)
+    path = draft_path(out_dir, facts)
+    if index is not None:
+        guard.check_text(text, index, where=path.name)
+    if path.is_file() and path.read_text(encoding="utf-8") != text and \
+            file_digest(path) != written_digest:
+        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M")
+        kept = inside(Path(out_dir), path.with_name(f"{path.name[:-5]}.已编辑-{stamp}.yaml"))
+        path.rename(kept)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 # ======================================================================================

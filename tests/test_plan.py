@@ -242,6 +242,19 @@ def test_draft_path_stays_under_out(tmp_path: Path) -> None:
         plan.draft_path(tmp_path, bad)
 
 
+def test_write_draft_keeps_an_edited_draft(tmp_path: Path) -> None:
+    f = facts(MIXED)
+    path = plan.write_draft(tmp_path, f)
+    first = fingerprint.file_digest(path)
+    assert plan.write_draft(tmp_path, f, written_digest=first) == path  # unchanged: no copy
+    assert [p.name for p in path.parent.iterdir()] == ["天运社区.2025.草案.yaml"]
+    path.write_text(path.read_text(encoding="utf-8") + "# 社区改过\n", encoding="utf-8")
+    plan.write_draft(tmp_path, f, written_digest=first, now=datetime(2025, 1, 3, 9, 30))
+    kept = path.with_name("天运社区.2025.草案.已编辑-20250103-0930.yaml")
+    assert kept.read_text(encoding="utf-8").endswith("# 社区改过\n")
+    assert path.read_text(encoding="utf-8") == plan.draft_yaml(f)
+
+
 ACTIVITY_HEAD = ["序号", "日期", "条线", "活动名称", "活动类型", "参与人次"]
 UNEMPLOYED_HEAD = ["序号", "姓名", "身份证号", "登记失业日期", "再就业日期", "就业形式"]
 RESIDENT, RESIDENT_ID = "林晓梅", "110101199003077578"
