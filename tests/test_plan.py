@@ -342,3 +342,21 @@ def test_street_plan_summary_counts_what_each_community_proposes() -> None:
     # = 1; missed and kept: 隐患整改率 = 1; kept: 13 − 4 − 1 − 1 = 7
     assert rows["甲社区"][1:] == ["13", "4", "7", "1", "1"]
     assert rows["乙社区"][1:] == ["1", "0", "0", "1", "0"]
+
+
+def test_the_plan_renders_through_the_summary_s_model() -> None:
+    """HTML and Word come from the same model as the summary's: nothing plan-specific."""
+    from shequ_kit.docparts import block_from_json, section_part
+    from shequ_kit.docx_writer import document_docx, docx_text
+
+    doc = plan.build_plan(facts(MIXED))
+    html = doc.html()
+    assert "<h2>三、主要任务</h2>" in html and "<h3>（一）" in html
+    for top in doc.sections:
+        for s in top.walk():
+            part = section_part(s)
+            assert [block_from_json(b).text() for b in part["blocks"]] == [
+                b.text() for b in s.own_blocks]
+    text = docx_text(document_docx(doc))
+    assert "天运社区2025年工作计划" in text and "四、保障措施" in text
+    assert "登记失业人员再就业率达到55%以上" in text
