@@ -390,14 +390,14 @@ def load_params(params_dir: Path | str | None, community: str, street: str | Non
     if params_dir is None:
         return defaults
     merged = defaults
-    for path in (community_file(params_dir, community, street),
-                 year_file(params_dir, community, year, street)):
-        if path is None:
-            continue
-        overlaid = _overlay(Path(params_dir), merged, path, community, street, notes)
-        if overlaid is None:
+    own = community_file(params_dir, community, street)
+    if own is not None:
+        merged = _overlay(Path(params_dir), defaults, own, community, street, notes)
+        if merged is None:
             return defaults
-        merged = overlaid
+    adopted = year_file(params_dir, community, year, street)
+    if adopted is not None:  # a namesake's year file is left out, the own file kept
+        merged = _overlay(Path(params_dir), merged, adopted, community, street, notes) or merged
     return merged
 
 

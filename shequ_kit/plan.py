@@ -709,13 +709,15 @@ def targets_table_section(facts: CommunityFacts, spec: dict[str, Any], ctx: Any
 
 SectionBuilder = Callable[[CommunityFacts, dict, Any], "Section | list[Section] | None"]
 
+# Kinds are named so they cannot clash with the summary's in doctypes' one registry
+# (计划开头语, not 开头语).
 SECTION_KINDS: dict[str, SectionBuilder] = {
-    "开头语": opening_section,
+    "计划开头语": opening_section,
     "指导思想": guiding_section,
     "工作目标": goals_section,
     "主要任务": tasks_section,
     "保障措施": safeguards_section,
-    "结束语": closing_section,
+    "计划结束语": closing_section,
     "目标对照表": targets_table_section,
 }
 

@@ -360,3 +360,19 @@ def test_the_plan_renders_through_the_summary_s_model() -> None:
     text = docx_text(document_docx(doc))
     assert "天运社区2025年工作计划" in text and "四、保障措施" in text
     assert "登记失业人员再就业率达到55%以上" in text
+
+
+def test_a_year_file_of_another_street_is_not_applied(tmp_path: Path) -> None:
+    (tmp_path / "天运社区.yaml").write_text(
+        "所属街道: 青枫街道\ntargets:\n  - 指标: activity.count\n    目标: 全年不少于10场次\n",
+        encoding="utf-8")
+    (tmp_path / "天运社区.2025.yaml").write_text(
+        "所属街道: 九堡街道\ntargets:\n  - 指标: activity.count\n    目标: 全年不少于11场次\n",
+        encoding="utf-8")
+    notes: list[str] = []
+    merged = load_params(tmp_path, "天运社区", "青枫街道", notes, year=2025)
+    # a namesake's year file is left out; the community's own file still applies
+    assert [e["目标"] for e in merged["targets"]] == ["全年不少于10场次"]
+    assert "天运社区.2025.yaml" in notes[0] and "九堡街道" in notes[0]
+    own = load_params(tmp_path, "天运社区", "青枫街道", year=2024)
+    assert [e["目标"] for e in own["targets"]] == ["全年不少于10场次"]
