@@ -416,6 +416,10 @@ def _subject(t: dict[str, Any]) -> str:
         return target_label({"指标": t["指标"], "名称": t.get("名称") or _name(t["指标"]),
                              "条件": t["条件"]})
     named = (_rules().get("目标主语") or {}).get(t["指标"])
+    if isinstance(named, dict):
+        every = str(t.get("kind") or "").startswith("every_") or \
+            str(t.get("目标") or "").lstrip("力争").startswith(("每", "月月", "周周"))
+        named = named.get("每期" if every else "默认") or named.get("默认")
     return str(named or t.get("名称") or _name(t["指标"]))
 
 

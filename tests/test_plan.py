@@ -68,6 +68,9 @@ MIXED = [
     # 12 months is the cap of 有活动的月份 → kept
     target("activity.months_covered", "达到12个月", 12, 12),
 ]
+# 每月一次 on the months covered: kept, and said of 社区活动 (a second entry on the same
+# indicator, so not in MIXED: one parameters file holds one entry per indicator)
+MONTHLY = target("activity.months_covered", "每月开展一次", 12, 12, coverage=(12, 12, []))
 
 
 def derived_by_old(derived: list[dict]) -> dict[tuple, dict]:
@@ -167,14 +170,15 @@ def test_section_builders_follow_the_doctype_signature() -> None:
 
 
 def test_the_plan_has_the_four_parts_with_numbers() -> None:
-    doc = plan.build_plan(facts(MIXED))
+    doc = plan.build_plan(facts(MIXED + [MONTHLY]))
     assert doc.title == plan.plan_title(facts(MIXED)) == "天运社区2025年工作计划"
     assert [h for h in doc.toc() if h[1] == "、"] == [
         "一、指导思想", "二、工作目标", "三、主要任务", "四、保障措施"]
     goals = doc.section("plan-goals").text()
     for clause in ("登记失业人员再就业率达到55%以上", "就业困难人员再就业率力争达到65%",
                    "杜绝火灾事故发生", "普法活动每月至少开展一次", "全年开展各类活动不少于11场次",
-                   "全年志愿服务不少于1320小时", "低保工作做到应保尽保"):
+                   "全年志愿服务不少于1320小时", "低保工作做到应保尽保", "有活动的月份达到12个月",
+                   "社区活动每月开展一次"):
         assert clause in goals
     tasks = doc.section("plan-tasks")
     assert [s.heading[:3] for s in tasks.subsections][:2] == ["（一）", "（二）"]
