@@ -55,7 +55,7 @@ from .numfmt import fmt_pct, fmt_quantity, heading_ordinal, paren_ordinal, plain
 from .paths import check_name, inside
 from .targets import TargetError, evaluate, parse_number, parse_target
 
-__all__ = ["SECTION_KINDS", "RULES_FILE", "plan_rules", "plan_title", "next_year_targets",
+__all__ = ["SECTION_KINDS", "RULES_FILE", "plan_rules", "check_rules", "plan_title", "next_year_targets",
            "goal_sentence", "draft_yaml", "draft_name", "draft_path", "write_draft", "build_plan",
            "street_plan_summary", "PlanContext"]
 
@@ -68,9 +68,47 @@ _COUNT_WORDS = ("累计", "共", "至少", "不少于", "最少", "不超过", "
 _SOFT = ("力争", "争取")
 
 
+_REQUIRED = ("标题", "提纲", "开头语", "指导思想", "指导句", "围绕句", "工作目标", "下年目标",
+             "依据", "确保", "主要任务", "保障措施", "结束语", "目标对照表", "草案")
+_REASONS = ("提高", "余量不足", "已到上限", "保持", "杜绝", "每期", "每期未完成", "逐年",
+            "逐年下降", "相对", "相对无数", "未完成", "未达预期", "无法评估", "定性")
+
+
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, Any]:
-    return yamltext.load(RULES_FILE.read_text(encoding="utf-8"))
+    rules = yamltext.load(RULES_FILE.read_text(encoding="utf-8"))
+    check_rules(rules)
+    return rules
+
+
+def check_rules(rules: Any) -> None:
+    """Every part the plan reads is there and every number a number, so a bad edit of
+    plan_rules.yaml fails when it is read, naming the key, not half-way through a batch."""
+    where = "计划规则 plan_rules.yaml"
+    if not isinstance(rules, dict):
+        raise drafting.RulesError(f"{where}应为「键: 值」的形式")
+    missing = [k for k in _REQUIRED if k not in rules]
+    if missing:
+        raise drafting.RulesError(f"{where}缺少「{'、'.join(missing)}」")
+    lacking = [k for k in _REASONS if not isinstance((rules["依据"] or {}).get(k), str)]
+    if lacking:
+        raise drafting.RulesError(f"{where}的「依据」缺少「{'、'.join(lacking)}」")
+    conf = rules["下年目标"] or {}
+    numbers = [("比率", "上限")] + [("计数", "比例")]
+    for part, key in numbers:
+        value = (conf.get(part) or {}).get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise drafting.RulesError(f"{where}中「下年目标/{part}/{key}」应为数字，实际为「{value}」")
+    for part, key in (("比率", "步长"), ("计数", "取整")):
+        rows = (conf.get(part) or {}).get(key)
+        if not isinstance(rows, list) or not rows or not all(
+                isinstance(r, dict) and isinstance(r.get(key), (int, float)) for r in rows):
+            raise drafting.RulesError(f"{where}中「下年目标/{part}/{key}」应为列表，每行写「{key}」")
+    kinds = set(SECTION_KINDS)
+    for spec in rules["提纲"]:
+        if not isinstance(spec, dict) or spec.get("类型") not in kinds:
+            raise drafting.RulesError(f"{where}的「提纲」中有无法识别的类型「{spec}」；"
+                                      f"可用：{'、'.join(kinds)}")
 
 
 def plan_rules() -> dict[str, Any]:

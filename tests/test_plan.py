@@ -380,3 +380,21 @@ def test_a_year_file_of_another_street_is_not_applied(tmp_path: Path) -> None:
     assert "天运社区.2025.yaml" in notes[0] and "九堡街道" in notes[0]
     own = load_params(tmp_path, "天运社区", "青枫街道", year=2024)
     assert [e["目标"] for e in own["targets"]] == ["全年不少于10场次"]
+
+
+def test_a_bad_edit_of_the_plan_rules_is_named() -> None:
+    from shequ_kit.drafting import RulesError
+
+    rules = plan.plan_rules()
+    plan.check_rules(rules)
+    rules["下年目标"]["计数"]["比例"] = "一成"
+    with pytest.raises(RulesError, match="下年目标/计数/比例"):
+        plan.check_rules(rules)
+    rules = plan.plan_rules()
+    del rules["依据"]["提高"]
+    with pytest.raises(RulesError, match="依据.*提高"):
+        plan.check_rules(rules)
+    rules = plan.plan_rules()
+    rules["提纲"].append({"类型": "开头语"})
+    with pytest.raises(RulesError, match="开头语"):
+        plan.check_rules(rules)
