@@ -51,8 +51,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "台账不规范": ("条数", "台账"),
     "应有工作为零": ("指标", "上年同期"),
 }
-# Period words every rule may use (rules/period.yaml): {期间} 全年/上半年/今年以来,
-# {下一阶段} 全年/下半年, {目标任务} 年度目标/各项目标任务; the target rules also
+# Period words every rule may use (rules/period.yaml): {期间} 全年/上半年/今年以来/本季度…,
+# {下一阶段} 全年/下半年/下一季度…, {目标任务} 年度目标/各项目标任务; the target rules also
 # {未完成} 未完成年度目标/未达到序时进度/暂未达到目标要求.
 PERIOD_PLACEHOLDERS = ("期间", "下一阶段", "目标任务")
 for _kind in PLACEHOLDERS:
@@ -396,9 +396,8 @@ def target_note_text(target: dict[str, Any]) -> str:
 
 def period_values(facts: Any) -> dict[str, str]:
     """The period words a rule's wording may use, for this facts' period."""
-    as_of = period.report_as_of(facts)
-    words = period.words(as_of)
-    return {"期间": period.period_word(as_of), "下一阶段": str(words["下一阶段"]),
+    words = period.report_words(facts)
+    return {"期间": str(words["期间"]), "下一阶段": str(words["下一阶段"]),
             "目标任务": str(words["目标任务"])}
 
 
@@ -476,7 +475,7 @@ def _missed_words(facts: Any, target: dict[str, Any]) -> str:
     """未完成年度目标 / 未达到序时进度 / 暂未达到目标要求, as the period and target call."""
     if target.get("pace"):
         return str(period.pace_words()["未完成"])
-    return str(period.words(period.report_as_of(facts))["未完成"])
+    return str(period.report_words(facts)["未完成"])
 
 
 def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:

@@ -203,7 +203,7 @@ def _best(pairs: list[tuple[str, float]], better: str, shown: Any
 
 
 def _period_word(street: StreetFacts) -> str:
-    return periods.period_word(periods.report_as_of(street))
+    return periods.report_period_word(street)
 
 
 # ======================================================================================
@@ -609,9 +609,12 @@ def _problems_section(rules: dict[str, Any], number: int, problems: list[CommonP
 
 def _next_section(street: StreetFacts, rules: dict[str, Any], number: int,
                   problems: list[CommonProblem]) -> Section:
+    words = periods.report_words(street)
     heading = rules["标题"]["下一步_半年" if street.half_year else "下一步"]
+    if periods.describe(street)["kind"] != periods.YEAR:  # 下一步工作打算 of a quarter
+        heading = words["下一步标题"]
     section = Section("street_next_steps", f"{heading_ordinal(number)}{heading}")
-    coming = "下半年" if street.half_year else f"{street.year + 1}年"
+    coming = words["来期"]
     if not problems:
         section.blocks.append(Paragraph(_fill(rules["下一步为空"], 下一期=coming)))
         return section
@@ -681,7 +684,7 @@ def _targets_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
                         后进=lag_text) + "。"
     else:
         summary = rules["目标全部完成"]
-    title = periods.words(periods.report_as_of(street))["目标标题"]
+    title = periods.report_words(street)["目标标题"]
     return Section("targets", f"{heading_ordinal(number)}{title}", blocks=[
         Table(["社区", "量化目标", "完成", "未完成", "未达预期", "无法评估", "完成率"], trows,
               caption=f"各社区{title}", lead=summary)],
@@ -695,13 +698,13 @@ def build_overview(street: StreetFacts) -> Document:
     that failed."""
     rules = overview_rules()
     comms = street.communities
-    half = street.half_year
     pw = _period_word(street)
+    words = periods.report_words(street)
     n_all = len(comms) + len(street.failed)
-    opening = f"{street.year}年{'上半年' if half else ''}，{street.street}共有{n_all}个社区"
+    opening = f"{words['开头']}，{street.street}共有{n_all}个社区"
     opening += "纳入工作总结汇总" if not street.failed else \
         f"报送台账，其中{len(comms)}个社区已生成工作总结，{len(street.failed)}个社区因台账问题未能生成"
-    opening += f"。现将各社区主要工作情况、{periods.words(periods.report_as_of(street))['目标标题']}汇总如下："
+    opening += f"。现将各社区主要工作情况、{words['目标标题']}汇总如下："
     sections = [Section("opening", "", blocks=[Paragraph(opening, "sk-opening")])]
 
     compared = _compared(street, rules)
@@ -724,4 +727,5 @@ def build_overview(street: StreetFacts) -> Document:
                                          for s in sections if s.heading])
     sections.insert(1, toc)
     return Document(street.title, _cover(street.title, street.street, street.year,
-                                         street.as_of), sections)
+                                         street.as_of, periods.describe(street)["start"]),
+                    sections)

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import yamltext
+from . import numfmt, yamltext
 
 __all__ = ["PERIOD_FILE", "period_key", "period_word", "elapsed_share", "words", "pace_words",
            "status_text", "report_as_of", "Period", "PeriodError", "parse_period",
@@ -394,3 +394,40 @@ def report_words(facts: Any) -> dict[str, Any]:
 def report_period_word(facts: Any) -> str:
     """全年 / 上半年 / 本季度 / 本月 / 本周 …: what a sentence about the period opens with."""
     return str(report_words(facts)["期间"])
+
+
+def prior_phrase(value: Any, prior: Any, unit: str | None, word: str) -> str | None:
+    """环比 as the genre writes it: 较上季度增加3场次, 较上月下降2.5个百分点, 与上周持平
+    (rules/period.yaml 环比). None without a 上期 word or a figure to compare."""
+    if not word or not isinstance(value, (int, float)) or not isinstance(prior, (int, float)):
+        return None
+    texts = _data()["环比"]
+    if numfmt.is_rate_unit(unit):
+        points = numfmt.round_half_up(numfmt.pp_change(value, prior), 1)
+        diff = f"{abs(points)}个百分点"
+        sign = (points > 0) - (points < 0)
+    else:
+        delta = value - prior
+        diff = numfmt.fmt_quantity(abs(delta), unit)
+        sign = (delta > 0) - (delta < 0)
+    key = {1: "增加", -1: "减少", 0: "持平"}[sign]
+    return str(texts[key]).format(上期=word, 差=diff)
+
+
+def period_note(facts: Any) -> str:
+    """What 数据说明 adds for a period the run named: where 环比 comes from, and a
+    window the ledgers cover only in part. '' for the default period."""
+    own = getattr(facts, "period", None)
+    if not own:
+        return ""
+    texts = _data()["环比"]
+    out = ""
+    word = own["words"].get("上期")
+    priors = [r for r in getattr(facts, "indicators", []) if r.get("prior_label")]
+    if word and priors:
+        out += str(texts["说明"]).format(上期=word, 上期全称=priors[0]["prior_label"])
+    elif word:
+        out += str(texts["无"]).format(上期=word)
+    if own.get("note"):
+        out += str(own["note"]) + "。"
+    return out
