@@ -217,7 +217,7 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
         as_of=(book.as_of if span is None else span[1]).isoformat(),
         half_year=book.is_half_year or sub_year,
         profile=profile,
-        safety=dict(book.safety) if book.safety is not None else None,
+        safety=_safety_of(book, window),
         indicators=rows,
         targets=evaluated,
         quality=quality,
@@ -227,6 +227,17 @@ def build_facts(book: LedgerBook, previous: LedgerBook | None, merged: dict[str,
                                window=span),
         period=period_info,
     )
+
+
+def _safety_of(book: LedgerBook, window: engine.Window | None) -> dict[str, Any] | None:
+    """The 平安稳定 figures the report may state: the workbook's own for its period; in
+    a part of it only the zeros (no fire all year is no fire this quarter; two criminal
+    cases in the year say nothing of the quarter)."""
+    if book.safety is None:
+        return None
+    if window is None or (window.start, window.end) == (book.period_start, book.as_of):
+        return dict(book.safety)
+    return {k: v for k, v in book.safety.items() if v == 0}
 
 
 def _offset(base: date, origin: date, day: date) -> date:

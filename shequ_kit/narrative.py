@@ -914,14 +914,13 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
     if count is None:
         return [], []
     pw = _period_word(facts)
-    parts = [f"{pw}社区共开展各类活动{plain_number(count)}场次"]
+    parts = [f"{pw}社区共开展各类活动{plain_number(count)}场次", c.prior("activity.count")]
     part = c.v("activity.participants")
     if part is not None:
         parts.append(f"参与居民{plain_number(part)}人次")
         parts.append(c.yoy("activity.participants"))
     else:
         parts.append(c.yoy("activity.count"))
-    parts.append(c.prior("activity.count"))
     if c.v("activity.volunteer_visits"):
         # 活动台账's 志愿者人次, not the 志愿服务记录 (志愿服务记录…人次 in the 志愿服务 版块)
         parts.append(f"活动中志愿者参与{plain_number(c.v('activity.volunteer_visits'))}人次")
@@ -1214,7 +1213,7 @@ def _notes_section(facts: CommunityFacts) -> Section:
         blocks.append(Paragraph("指标口径：" + "；".join(defs) +
                                 "。比率按四舍五入保留一位小数。"))
     if any(t.get("pace") for t in facts.targets or []):
-        blocks.append(Paragraph(str(periods.pace_words()["说明"])))
+        blocks.append(Paragraph(str(periods.pace_words(periods.describe(facts)["kind"])["说明"])))
     unassessed = [target_label(t) + (f"（{clean_item(t['reason'])}）"
                                      if t.get("reason") and t["reason"] != "无数据" else "")
                   for t in _unassessed(facts)]

@@ -206,6 +206,11 @@ def _period_word(street: StreetFacts) -> str:
     return periods.report_period_word(street)
 
 
+def _target_words(street: StreetFacts) -> dict[str, str]:
+    """{目标称谓}: 年度目标, or 工作目标 in a quarter, a month or a week."""
+    return {"目标称谓": str(periods.report_words(street)["目标称谓"])}
+
+
 # ======================================================================================
 # 一、街道总体情况
 # ======================================================================================
@@ -420,7 +425,9 @@ def _target_counts(comms: list[CommunityFacts]) -> dict[str, dict[str, int]]:
 
 def _problem(street: StreetFacts, name: str, rule: dict[str, Any], communities: list[str],
              indicator: str | None = None, **values: Any) -> CommonProblem:
-    values = {"社区数": len(communities), "后进": "", **values}
+    words = periods.report_words(street)
+    values = {"社区数": len(communities), "后进": "", "目标称谓": words["目标称谓"],
+              "下一阶段": words["下一阶段"], **values}
     return CommonProblem(name, _fill(rule["措辞"], **values), "", communities, indicator,
                          values)
 
@@ -592,14 +599,14 @@ def common_problems(street: StreetFacts, rules: dict[str, Any] | None = None
     return problems
 
 
-def _problems_section(rules: dict[str, Any], number: int, problems: list[CommonProblem]
-                      ) -> Section:
+def _problems_section(rules: dict[str, Any], number: int, problems: list[CommonProblem],
+                      street: StreetFacts) -> Section:
     section = Section("common_problems",
                       f"{heading_ordinal(number)}{rules['标题']['共性问题']}")
     if not problems:
-        section.blocks.append(Paragraph(rules["共性问题为空"]))
+        section.blocks.append(Paragraph(_fill(rules["共性问题为空"], **_target_words(street))))
         return section
-    section.blocks.append(Paragraph(rules["共性问题开头"]))
+    section.blocks.append(Paragraph(_fill(rules["共性问题开头"], **_target_words(street))))
     last = len(problems)
     section.blocks.extend(
         Paragraph(f"{item_ordinal(i)}{p.text}{'。' if i == last else '；'}", "sk-problem")
@@ -681,9 +688,9 @@ def _targets_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
         scope = rules["目标未完成全部"] if behind == len(street.communities) else \
             _fill(rules["目标未完成范围"], 社区数=len(street.communities), 未完成社区数=behind)
         summary = _fill(rules["目标说明"], 范围=scope, 平均=fmt_pct(average),
-                        后进=lag_text) + "。"
+                        后进=lag_text, **_target_words(street)) + "。"
     else:
-        summary = rules["目标全部完成"]
+        summary = _fill(rules["目标全部完成"], **_target_words(street))
     title = periods.report_words(street)["目标标题"]
     return Section("targets", f"{heading_ordinal(number)}{title}", blocks=[
         Table(["社区", "量化目标", "完成", "未完成", "未达预期", "无法评估", "完成率"], trows,
@@ -712,7 +719,7 @@ def build_overview(street: StreetFacts) -> Document:
     sections += [
         _summary_section(street, rules, 1),
         _highlights_section(street, rules, 2, compared),
-        _problems_section(rules, 3, problems),
+        _problems_section(rules, 3, problems, street),
         _next_section(street, rules, 4, problems),
         _key_figures_section(street, rules, 5, pw),
         _ranking_section(street, rules, 6, compared),

@@ -96,9 +96,13 @@ def _filled(raw: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
     return {k: fill(v) if isinstance(v, str) else v for k, v in raw.items()}
 
 
-def pace_words() -> dict[str, Any]:
-    """The phrases of 序时进度 (状态, 应完成, 完成比例, 未完成, 说明)."""
-    return copy.deepcopy(_data()["序时进度"])
+def pace_words(kind: str | None = None) -> dict[str, Any]:
+    """The phrases of 序时进度 (状态, 应完成, 完成比例, 未完成, 说明); a window short of
+    the year to date (``kind`` quarter, month, week …) explains its share in its own 说明."""
+    out = copy.deepcopy(_data()["序时进度"])
+    if kind is not None and kind != YEAR:
+        out["说明"] = out["分期说明"]
+    return out
 
 
 def status_text(target: dict[str, Any]) -> str:
