@@ -533,6 +533,19 @@ class SafetyItem:
         return Result(value)
 
 
+@dataclass(frozen=True)
+class WholePeriod:
+    """A figure the ledger keeps for its whole period without dates (走访服务次数 of the
+    残疾人台账): a quarter or a week of it cannot be told (无数据)."""
+
+    formula: Formula
+
+    def __call__(self, scope: Scope) -> Result:
+        if scope.windowed and not scope.whole_book:
+            return NODATA
+        return self.formula(scope)
+
+
 Operand = str | Formula
 
 
@@ -586,10 +599,15 @@ def _dibao_period_amount(scope: Scope) -> Result:
     total = 0.0
     y = scope.as_of.year
     for m in range(scope.start.month, scope.as_of.month + 1):
-        end = date(y, m, calendar.monthrange(y, m)[1])
+        days = calendar.monthrange(y, m)[1]
+        end = date(y, m, days)
         end = min(end, scope.as_of)
-        total += float(money[scope.active(starts, ends, at=end)].sum())
-    return Result(plain(total))
+        month = float(money[scope.active(starts, ends, at=end)].sum())
+        if scope.windowed:  # a week or a range pays its days' share of a month
+            first = max(date(y, m, 1), scope.start)
+            month *= ((end - first).days + 1) / days
+        total += month
+    return Result(plain(round(total, 2) if scope.windowed else total))
 
 
 @dataclass
@@ -850,7 +868,7 @@ _add("disability.certified_rate", "持证率", "%", UP, RATE, DIS, ("是否持�
 _add("disability.subsidy", "享受两项补贴", "人", NEUTRAL, COUNT, DIS, ("两项补贴",),
      Distinct(DIS_ROWS.where_also(yes("两项补贴"))))
 _add("disability.visits", "走访服务", "人次", UP, COUNT, DIS, ("走访服务次数",),
-     Sum(DIS_ROWS, "走访服务次数"))
+     WholePeriod(Sum(DIS_ROWS, "走访服务次数")))
 _add("disability.visits_per_person", "人均走访服务", "次", UP, RATIO, DIS, ("走访服务次数",),
      Ratio("disability.visits", "disability.total"))
 

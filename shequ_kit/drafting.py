@@ -17,6 +17,7 @@ ledgers give the same words in every run, and each community its own.
 
 from __future__ import annotations
 
+import calendar
 import copy
 import hashlib
 import string
@@ -486,6 +487,10 @@ def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedPro
     start = date.fromisoformat(facts.period_start)
     end = date.fromisoformat(facts.as_of)
     months = range(start.month, end.month + 1) if start.year == end.year else range(1, 13)
+    if period.describe(facts)["kind"] != period.YEAR:
+        # A week or a range of days: only the months it covers whole can be empty.
+        months = [m for m in months if start <= date(start.year, m, 1)
+                  and date(start.year, m, calendar.monthrange(start.year, m)[1]) <= end]
     empty = [m for m in months if not by_month.get(str(m))]
     if not empty or len(empty) < rule.get("阈值", 1):
         return []

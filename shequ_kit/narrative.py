@@ -444,6 +444,10 @@ def _signed_on(facts: CommunityFacts) -> str:
             return None
         return day if 0 < (day - end).days <= SIGNING_WINDOW_DAYS else None
 
+    if str(facts.profile.get("统计截止日期") or facts.as_of)[:10] != facts.as_of:
+        # A quarter or a week of the workbook: its 填报日期 and the parameters' 落款日期
+        # sign the workbook's own report, not this one.
+        return cn_date(end)
     filed = facts.profile.get("填报日期")
     day = in_window(filed) if filed else None
     if day is None:

@@ -13,6 +13,10 @@ known dates; every figure below is counted from these lists by hand:
   03-02 03-20 (3月: 2)  04-12 (第15周 4月10日—16日: 1)  07-05 08-08 (第三季度: 2)
   12-27 (第52周 12月25日—31日: 1)  11-11
 平安稳定 2024: 火灾事故 0 起, 刑事案件 2 起 (the whole year's; a quarter's is unknown).
+低保台账 2024 (active at a window's end is what 低保户 counts):
+  户1 纳入 2023-05-01        户2 纳入 2024-08-01
+  户3 纳入 2024-01-10 退出 2024-05-15        户4 纳入 2024-09-01
+  at 9月30日: 户1 户2 户4 = 3; at 6月30日: 户1 = 1; at 3月31日: 户1 户3 = 2
 """
 
 from __future__ import annotations
@@ -51,8 +55,23 @@ targets:
 """
 
 
+def check_digit(first17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+
+
+def valid_id(n: int) -> str:
+    first = f"3301061985{n:02d}0101{n:03d}"[:17]
+    return first + check_digit(first)
+
+
+DIBAO = [(1, "2023-05-01", None), (2, "2024-08-01", None), (3, "2024-01-10", "2024-05-15"),
+         (4, "2024-09-01", None)]
+
+
 def write_book(root: Path, year: int, as_of: datetime, acts: list[tuple[str, str]],
-               safety: dict[str, int] | None = None, community: str = "天运社区") -> None:
+               safety: dict[str, int] | None = None, community: str = "天运社区",
+               dibao: list[tuple[int, str, str | None]] | None = None) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "基本情况"
@@ -63,6 +82,13 @@ def write_book(root: Path, year: int, as_of: datetime, acts: list[tuple[str, str
     ws.append(["序号", "日期", "条线", "活动名称", "活动类型", "参与人次"])
     for i, (day, line) in enumerate(acts, 1):
         ws.append([i, datetime.fromisoformat(day), line, f"{line}活动", "会议学习", 20])
+    if dibao:
+        ws = wb.create_sheet("低保台账")
+        ws.append(["序号", "户主姓名", "身份证号", "类别", "保障人数", "月保障金(元)", "纳入日期",
+                   "退出日期"])
+        for n, start, end in dibao:
+            ws.append([n, f"户主{n}", valid_id(n), "A", 2, 800, datetime.fromisoformat(start),
+                       datetime.fromisoformat(end) if end else None])
     if safety is not None:
         ws = wb.create_sheet("平安稳定")
         ws.append(["项目", "数值"])
@@ -77,7 +103,7 @@ def write_book(root: Path, year: int, as_of: datetime, acts: list[tuple[str, str
 def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("periods")
     write_book(root / "data", 2024, datetime(2024, 12, 31), A2024,
-               safety={"火灾事故(起)": 0, "刑事案件(起)": 2})
+               safety={"火灾事故(起)": 0, "刑事案件(起)": 2}, dibao=DIBAO)
     write_book(root / "data", 2023, datetime(2023, 12, 31), A2023,
                safety={"火灾事故(起)": 1, "刑事案件(起)": 3})
     params = root / "parameters"
@@ -229,7 +255,11 @@ def test_quarter_counts_same_window_last_year_and_the_quarter_before(data):
     assert f.title == "天运社区2024年第三季度工作总结"
     # Households are the profile's, stated as at the window's end.
     assert f.value("profile.households") == 3000
-
+    # 低保户 active at 9月30日, and at the end of 第二季度 for 环比; 新纳入 in the quarter.
+    row = f.row("dibao.households")
+    assert (row["value"], row["prior"]) == (3, 1)
+    assert f.value("dibao.new") == 2
+    assert facts_of(data, "2024-03").value("dibao.households") == 2
 
 def test_quarter_targets_are_judged_by_their_share_of_the_year(data):
     f = facts_of(data, "2024Q3")
@@ -334,6 +364,7 @@ def test_quarterly_summary_speaks_of_the_quarter(data):
     assert "下一季度" in text
     assert "未达序时进度" in text
     assert "环比数据为2024年第二季度台账的统计结果" in text
+    assert "天运社区居委会\n2024年9月30日" in text  # signed at the quarter's end
     for word in ("全年", "上半年", "下半年", "年度目标"):
         assert word not in text, word
 
@@ -367,3 +398,38 @@ def test_period_round_trips_through_json(data):
     back = CommunityFacts.from_json(f.to_json())
     assert back.period == f.period and back.title == f.title
     assert isinstance(parse_period("2024-03"), Period)
+
+
+def test_figures_the_ledger_keeps_for_its_whole_period(data):
+    q3 = facts_of(data, "2024Q3")
+    # 期内发放低保金 (800 元 a household a month): July 户1, August 户1 户2,
+    # September 户1 户2 户4 = 800 + 1600 + 2400.
+    assert q3.value("dibao.period_amount") == 4800
+    # 第15周 is 7 of April's 30 days, 户1 and 户3 active on 4月14日: 1600 × 7 ÷ 30.
+    assert facts_of(data, "2024W15").value("dibao.period_amount") == pytest.approx(373.33)
+
+
+def test_empty_months_only_of_months_the_window_covers_whole(data):
+    from shequ_kit.drafting import plan_problems
+
+    # No activity 5月13日—19日 (第20周), but a week says nothing of May.
+    week = plan_problems(facts_of(data, "2024W20"))
+    assert not any("5月" in p for p in week.problems)
+    # May itself had none.
+    month = plan_problems(facts_of(data, "2024-05"))
+    assert any("5月" in p and "活动" in p for p in month.problems), month.problems
+
+
+def test_undated_visits_are_no_figure_of_a_quarter():
+    from shequ_kit.engine import compute
+    from tests.test_engine_helpers import book
+
+    b = book(残疾人台账=[{"身份证号": valid_id(1), "残疾类别": "肢体", "残疾等级": "二级",
+                        "走访服务次数": 4},
+                       {"身份证号": valid_id(2), "残疾类别": "视力", "残疾等级": "四级",
+                        "走访服务次数": 2}])
+    assert compute(b, ids=["disability.visits"])["disability.visits"].value == 6
+    quarter = compute(b, ids=["disability.visits", "disability.total"],
+                      start=date(2024, 7, 1), as_of=date(2024, 9, 30))
+    assert quarter["disability.visits"].value is None
+    assert quarter["disability.total"].value == 2  # the register as at 9月30日
