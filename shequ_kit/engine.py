@@ -198,6 +198,9 @@ def facts_rows(book: LedgerBook, previous: LedgerBook | None = None,
         enriched["change"] = change(enriched)
         if window is not None:
             enriched["prior"] = None if before is None else _value(ind, before.value)
+            enriched["prior_numerator"] = None if before is None else plain(before.numerator)
+            enriched["prior_denominator"] = None if before is None else plain(
+                before.denominator)
             enriched["prior_label"] = window.prior_label if before is not None else None
             enriched["prior_change"] = change({"id": ind.id, "value": enriched["value"],
                                                "previous": enriched["prior"]})
@@ -378,5 +381,13 @@ def street_totals(rows: list[dict[str, Any]], street: str, year: int,
         if cond:
             total["condition"] = dict(cond)
         total["change"] = change(total)
+        if any("prior" in r for r in members):  # a period the run named: 环比 as 同比
+            prior = None
+            if have and all(r.get("prior") is not None for r in have):
+                prior = _pool(ind, [(r["prior"], r.get("prior_numerator"),
+                                     r.get("prior_denominator")) for r in have])[0]
+            total["prior"] = prior
+            total["prior_label"] = have[0].get("prior_label") if prior is not None else None
+            total["prior_change"] = change({"id": ind.id, "value": value, "previous": prior})
         out.append(total)
     return out

@@ -229,6 +229,10 @@ def _summary_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
             text = _fill(clause["措辞"], 数值=_fmt(row["value"], iid, row.get("unit")))
             if clause.get("同比") and _num(row.get("previous")):
                 text += f"，{yoy_phrase(row['value'], row['previous'], row.get('unit'))}"
+            if clause.get("同比") and _num(row.get("prior")):  # 环比 of a named period
+                prior = periods.prior_phrase(row["value"], row["prior"], row.get("unit"),
+                                             str(periods.report_words(street).get("上期") or ""))
+                text += f"，{prior}" if prior else ""
             clauses.append(text)
         if clauses:
             lead = _fill(para["开头"], **words)

@@ -389,6 +389,7 @@ def test_street_overview_of_a_quarter(data):
     text = doc.text()
     assert text.startswith("2024年第三季度，闸弄口街道") or "2024年第三季度，闸弄口街道" in text
     assert "全年" not in text and "上半年" not in text
+    assert "共开展各类活动4场次，同比增长100.0%，较上季度减少3场次" in text
 
 
 def test_period_round_trips_through_json(data):
@@ -433,3 +434,13 @@ def test_undated_visits_are_no_figure_of_a_quarter():
                       start=date(2024, 7, 1), as_of=date(2024, 9, 30))
     assert quarter["disability.visits"].value is None
     assert quarter["disability.total"].value == 2  # the register as at 9月30日
+
+
+def test_street_totals_carry_the_prior_window(data):
+    facts_of(data, "2024Q3")
+    street = _CACHE["2024Q3"].streets["闸弄口街道"]  # type: ignore[attr-defined]
+    total = next(r for r in street.totals if r["id"] == "activity.count")
+    assert (total["value"], total["previous"], total["prior"]) == (4, 2, 7)
+    assert total["period"] == ["2024-07-01", "2024-09-30"]
+    plain = facts_of(data, None) and _CACHE[None].streets["闸弄口街道"]  # type: ignore[attr-defined]
+    assert all("prior" not in r for r in plain.totals)
