@@ -30,7 +30,9 @@ from . import numfmt, yamltext
 
 __all__ = ["PERIOD_FILE", "period_key", "period_word", "elapsed_share", "words", "pace_words",
            "status_text", "report_as_of", "Period", "PeriodError", "parse_period",
-           "year_to_date", "window_share", "report_words", "report_period_word", "describe"]
+           "year_to_date", "window_share", "report_words", "report_period_word", "describe",
+           "prior_phrase", "period_note", "message", "KINDS", "YEAR", "HALF", "QUARTER",
+           "MONTH", "WEEK", "RANGE"]
 
 PERIOD_FILE = Path(__file__).resolve().parent / "rules" / "period.yaml"
 
