@@ -303,7 +303,7 @@ def _reason(problems: list[Problem]) -> str:
 
 
 def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = "parameters",
-               communities: list[str] | None = None, period: Period | None = None
+               communities: list[str] | None = None, period: Period | str | None = None
                ) -> YearFacts:
     """Read a year (and the year before) once and compute every community's facts.
 
@@ -312,9 +312,10 @@ def year_facts(data_dir: str | Path, year: int, params_dir: str | Path | None = 
     (raises params.ParamsError), since every community depends on it. ``period`` (None:
     the year up to each workbook's as-of date) counts another window of the year
     (period.parse_period); a period of another year raises PeriodError, one that starts
-    after a workbook's 统计截止日期 fails that community.
+    after a workbook's 统计截止日期 fails that community. A text (``"2024Q3"``, as a
+    notebook's parameter gives it) is parsed; an empty one is the default.
     """
-    named = period
+    named = _named(period, year)
     if named is not None and named.year != year:
         raise PeriodError(_period_mod.message("年份不符", 标签=named.label, 年=year))
     data = resolve(data_dir)
@@ -432,17 +433,24 @@ def _street_period(named: Period | None, facts: list[CommunityFacts], as_of: str
     return cut.to_dict(note="；".join(notes) or None)
 
 
+def _named(period: Period | str | None, year: int) -> Period | None:
+    if isinstance(period, str):
+        return _period_mod.parse_period(period, default_year=year) if period.strip() else None
+    return period
+
+
 def community_facts(community: str, year: int, data_dir: str | Path = "data/sample",
                     params_dir: str | Path | None = "parameters",
-                    street: str | None = None) -> CommunityFacts:
+                    street: str | None = None, period: Period | str | None = None
+                    ) -> CommunityFacts:
     """One community's facts, read from its ledgers: what a notebook opened by hand uses.
 
     ``community`` is the 社区名称 or ``街道/社区名称``; ``street`` picks among namesakes
-    of a district's streets.
+    of a district's streets; ``period`` as year_facts takes it.
     """
     if street and "/" not in community:
         community = f"{street}/{community}"
-    result = year_facts(data_dir, year, params_dir, communities=[community])
+    result = year_facts(data_dir, year, params_dir, communities=[community], period=period)
     if community in result.communities:
         return result.communities[community]
     found = [f for f in result.communities.values()
@@ -460,9 +468,10 @@ def community_facts(community: str, year: int, data_dir: str | Path = "data/samp
 
 
 def street_facts(street: str | None, year: int, data_dir: str | Path = "data/sample",
-                 params_dir: str | Path | None = "parameters") -> StreetFacts:
+                 params_dir: str | Path | None = "parameters",
+                 period: Period | str | None = None) -> StreetFacts:
     """A street's overview facts (the first street of the data when none is named)."""
-    result = year_facts(data_dir, year, params_dir)
+    result = year_facts(data_dir, year, params_dir, period=period)
     if not result.streets:
         raise LedgerError([Problem("错误", "no_street", f"{year}年没有可汇总的街道数据")])
     if street is None:

@@ -444,3 +444,31 @@ def test_street_totals_carry_the_prior_window(data):
     assert total["period"] == ["2024-07-01", "2024-09-30"]
     plain = facts_of(data, None) and _CACHE[None].streets["闸弄口街道"]  # type: ignore[attr-defined]
     assert all("prior" not in r for r in plain.totals)
+
+
+def test_helpers_take_the_period_as_text(data):
+    from shequ_kit.assemble import community_facts, street_facts
+
+    f = community_facts("天运社区", 2024, data[0], data[1], period="2024-03")
+    assert (f.period["key"], f.value("activity.count")) == ("2024-03", 3)
+    assert street_facts(None, 2024, data[0], data[1], period="Q3").period["key"] == "2024Q3"
+    assert community_facts("天运社区", 2024, data[0], data[1], period="").period is None
+
+
+def test_a_week_across_new_year_counts_its_days_of_the_year(tmp_path: Path):
+    # 2025年第1周 is 2024-12-30 .. 2025-01-05; the 2025 workbook holds 1月1日—5日.
+    write_book(tmp_path, 2025, datetime(2025, 12, 31), [("2025-01-02", "党建"),
+                                                        ("2025-01-04", "党建")])
+    # 2024: 12-30 is in the week but in last year's book (not counted); 同比 is
+    # 2024年第1周 over the same five weekdays (1月3日—7日: 01-05, not 01-02); 环比 is
+    # 第52周 over the same days (12月25日—29日: 12-27, not 12-24).
+    write_book(tmp_path, 2024, datetime(2024, 12, 31), [
+        ("2024-01-02", "党建"), ("2024-01-05", "党建"), ("2024-12-24", "党建"),
+        ("2024-12-27", "党建"), ("2024-12-30", "党建")])
+    result = year_facts(tmp_path, 2025, None, period=parse_period("2025W01"))
+    f = result.communities["天运社区"]
+    assert (f.period_start, f.as_of) == ("2025-01-01", "2025-01-05")
+    row = f.row("activity.count")
+    assert (row["value"], row["previous"], row["prior"]) == (2, 1, 1)
+    assert "跨越年度" in f.period["note"]
+    assert f.title == "天运社区2025年第1周工作总结"
