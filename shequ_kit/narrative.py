@@ -943,7 +943,7 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
     if types:
         text += f"其中{'、'.join(types)}。"
     text += _largest_events(facts) or ""
-    charts = ["monthly_activity"]
+    charts = ["monthly_activity"] if whole_months else []  # no month-by-month of a week
     if isinstance(facts.value("activity.by_line"), dict):
         charts.append("activity_by_line")
     return [Paragraph(text)], charts

@@ -371,7 +371,12 @@ def test_quarterly_summary_speaks_of_the_quarter(data):
 
 def test_weekly_summary_speaks_of_the_week(data):
     f = facts_of(data, "2024W15")
-    text = build_document(f).text()
+    doc = build_document(f)
+    text = doc.text()
+    charts = [c for sec in doc.sections for c in sec.charts]
+    assert "monthly_activity" not in charts  # a week has no month-by-month chart
+    assert "monthly_activity" in [c for sec in build_document(facts_of(data, "2024Q3")).sections
+                                  for c in sec.charts]
     assert "本周社区共开展各类活动3场次" in text
     assert "较上周增加1场次" in text
     assert "下周" in text
