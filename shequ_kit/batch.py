@@ -623,8 +623,8 @@ def run_batch(
                                               nb_path, options, street=cf.street or None,
                                               earlier=facts.earlier_inputs.get(name))
         data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
-                                            "params", "street_defaults", "earlier_workbooks")
-                     if k in inputs}
+                                            "params", "params_year", "street_defaults",
+                                            "earlier_workbooks") if k in inputs}
         member_digest[name] = fingerprint.combine(data_part)
         jobs.append(_Job(
             key=f"community:{name}", label=name, kind="community", name=name, title=cf.title,

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TRENDS_FILE", "trend_rules", "trend_ids", "trend_sheets", "lookback_years",
            "read_earlier", "year_values", "community_history", "street_history",
-           "unread_files"]
+           "unread_files", "looks_back"]
 
 TRENDS_FILE = Path(__file__).resolve().parent / "rules" / "trends.yaml"
 UNREADABLE_KIND = "history_unreadable"
@@ -167,15 +167,25 @@ def _warning(year: int, problems: list[Problem]) -> Problem:
                    first.file, first.sheet, first.row, first.column, first.value)
 
 
+def looks_back(named: Any) -> bool:
+    """Whether a report of this period looks back over the years (期间 of the rules: the
+    year and the half year; a weekly 创文 report has no 近三年)."""
+    return named is None or getattr(named, "kind", None) in (_rules().get("期间") or [])
+
+
 def community_history(book: LedgerBook, earlier: dict[int, YearRead],
-                      start: date | None = None) -> tuple[dict[str, Any], list[Problem]]:
+                      start: date | None = None, end: date | None = None
+                      ) -> tuple[dict[str, Any], list[Problem]]:
     """The community's history (``{}`` with fewer than 最少年数 years) and the warnings
     for earlier workbooks that would not open (masked, for the 数据核对单).
 
     Communities are matched by (所属街道, 社区名称), whatever the folder layout. When the
     years running without a break up to this year are enough, only they are used (近三年
-    reads better than 2020年以来 with a gap); otherwise every year read, gaps named."""
+    reads better than 2020年以来 with a gap); otherwise every year read, gaps named.
+    ``start``/``end`` are a named period's window (default 1 January .. the as-of date),
+    taken on the same days of each earlier year."""
     rules = _rules()
+    end = end or book.as_of
     least = int(rules["最少年数"])
     warnings: list[Problem] = []
     unreadable: list[int] = []
@@ -192,10 +202,10 @@ def community_history(book: LedgerBook, earlier: dict[int, YearRead],
             unreadable.append(y)
     if len(books) + 1 < least:  # two years (the usual case): nothing to compute
         return {}, warnings
-    by_year = {y: year_values(b, _same_day(book.as_of, y),
+    by_year = {y: year_values(b, _same_day(end, y),
                               None if start is None else _same_day(start, y))
                for y, b in books.items()}
-    by_year[book.year] = year_values(book, book.as_of, start)
+    by_year[book.year] = year_values(book, end, start)
 
     present = sorted(by_year)
     run = [book.year]
@@ -212,7 +222,7 @@ def community_history(book: LedgerBook, earlier: dict[int, YearRead],
         "years": years,
         "series": series,
         "gaps": [y for y in range(years[0], book.year) if y not in years],
-        "window": [first.isoformat()[5:], book.as_of.isoformat()[5:]],
+        "window": [first.isoformat()[5:], end.isoformat()[5:]],
     }
     if parts:
         history["parts"] = parts

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     Facts = CommunityFacts | StreetFacts
 
 __all__ = ["has_trend", "trend_text", "trend_paragraph", "trend_section", "trend_series",
-           "trend_title", "notes_text", "indicator_phrase", "shape"]
+           "trend_title", "notes_text", "indicator_phrase", "shape", "year_labels"]
 
 
 def _words() -> dict[str, Any]:
@@ -47,8 +47,26 @@ def _fill(template: str, **values: Any) -> str:
     return out
 
 
+def _window(facts: Facts) -> list[str]:
+    return list((facts.history or {}).get("window") or ["01-01", "12-31"])
+
+
 def _mid_year(facts: Facts) -> bool:
+    """Each year counted over part of it (a half year, a year up to a June as-of date):
+    the years are named 2022年同期, never as whole years."""
+    if (facts.history or {}).get("window"):
+        return _window(facts)[:2] != ["01-01", "12-31"]
     return periods.period_key(periods.report_as_of(facts)) != periods.ANNUAL
+
+
+def year_labels(facts: Facts) -> list[str]:
+    """The chart's year labels: 2022年, or 2022年1-6月 when each year counts part of it."""
+    years = list((facts.history or {}).get("years") or [])
+    if not _mid_year(facts):
+        return [f"{y}年" for y in years]
+    start, end = _window(facts)[:2]
+    months = f"{int(start[:2])}-{int(end[:2])}月" if start[:2] != end[:2] else f"{int(end[:2])}月"
+    return [f"{y}年{months}" for y in years]
 
 
 def _consecutive(years: list[int], current: int) -> bool:
@@ -272,7 +290,7 @@ def trend_series(facts: Facts) -> list[dict[str, Any]]:
             continue
         out.append({"id": iid, "name": ind.name, "label": names.get(iid) or ind.name,
                     "unit": ind.unit, "ratio": _is_ratio_id(iid),
-                    "labels": [f"{y}年" for y in years], "values": values})
+                    "labels": year_labels(facts), "values": values})
     return out[:4]
 
 

@@ -398,3 +398,22 @@ def test_a_changed_earlier_workbook_changes_the_reports_fingerprint(tmp_path: Pa
     assert two.earlier_inputs["天运社区"] == []
     assert "earlier_workbooks" not in fingerprint.community_inputs(
         "天运社区", two.inputs["天运社区"], None, notebook, earlier=[])
+
+
+def test_a_named_half_year_looks_back_over_the_same_half_a_quarter_does_not(tmp_path: Path
+                                                                            ) -> None:
+    """Sessions fall one a month from January (write_book), so January-June hold: 2022
+    (10 sessions, months 1-10) 6; 2023 (12) 6; 2024 (15: months 1-12, then 1-3) 9."""
+    root = street_of(tmp_path, TIANYUN)
+    result = year_facts(root, 2024, params_dir=None, period="2024H1")
+    f = result.communities["天运社区"]
+    assert f.history["window"] == ["01-01", "06-30"]
+    assert f.history["series"]["activity.count"] == [6, 6, 9]
+    text = trends.trend_text(f)
+    # 6, 6, 9: one year stood still, so no 逐年
+    assert text.startswith("从近三年同期看，社区开展活动场次由2022年同期的6场次增加到2024年同期的"
+                           "9场次，较2022年同期增加3场次")  # 6 is under 10: a difference
+    assert trends.year_labels(f) == ["2022年1-6月", "2023年1-6月", "2024年1-6月"]
+    quarter = year_facts(root, 2024, params_dir=None, period="2024Q1")
+    assert quarter.communities["天运社区"].history == {}
+    assert quarter.earlier_inputs["天运社区"] == []
