@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from . import sources
+
 
 def _cond_key(condition: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((condition or {}).items()))
@@ -58,6 +60,9 @@ class CommunityFacts:
     quality: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     events: dict[str, Any] = field(default_factory=dict)
+    # 数据溯源 (trace.trace_rows): {trace_key: [[role, ledger, "5-40,42", n], …]} for the
+    # figures a document states; filled by the batch when it writes the 底稿, else empty.
+    trace: dict[str, Any] = field(default_factory=dict)
 
     # -- look-ups ----------------------------------------------------------------------
     def row(self, indicator_id: str, condition: dict[str, str] | None = None) -> dict | None:
@@ -65,6 +70,7 @@ class CommunityFacts:
         key = _cond_key(condition)
         for r in self.indicators:
             if r["id"] == indicator_id and _cond_key(r.get("condition")) == key:
+                sources.note_row(r, self.trace)  # the words may state it (数据溯源)
                 return r
         return None
 
