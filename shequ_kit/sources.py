@@ -23,7 +23,7 @@ from .numfmt import fmt_pct, fmt_quantity, is_rate_unit, plain_number, yoy_phras
 __all__ = ["note_row", "note_value", "claim", "claim_cells", "mark", "reset", "title_of",
            "trace_key"]
 
-VALUE, YOY = "本期", "同比"
+VALUE, YOY, PREVIOUS = "本期", "同比", "上年同期"
 RECENT = 600  # look-ups a block may still claim (a section makes far fewer)
 GAP = 4  # characters a breakdown's key may stand before its figure (类活动, 残疾)
 
@@ -108,6 +108,8 @@ def _formats(row: dict[str, Any]) -> Iterable[tuple[str, str, str | None]]:
                 yield phrase, YOY, None
     for t in _texts(value, unit):
         yield t, VALUE, None
+    for t in _texts(previous, unit):  # a table's 上年同期 column
+        yield t, PREVIOUS, None
 
 
 def _free(spans: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -131,7 +133,7 @@ def _source(entry: dict[str, Any], figure: str, role: str, category: str | None,
                            "condition": cond, "category": category, "role": role, "at": at}
     trace = entry.get("trace") or {}
     rows = trace.get(trace_key(row["id"], cond, category))
-    if rows:
+    if rows and role != PREVIOUS:  # last year's figure counted last year's workbook
         src["rows"] = rows
     return src
 
@@ -165,7 +167,7 @@ def claim(text: str, whole: bool = False) -> list[dict[str, Any]]:
     found: list[tuple[int, int, int, dict[str, Any], str, str, str | None]] = []
     for age, entry in enumerate(reversed(_recent.values())):
         for figure, role, category in _candidates(entry):
-            rank = 0 if category is not None else (1 if role == YOY else 2)
+            rank = 0 if category is not None else {YOY: 1, VALUE: 2}.get(role, 3)
             start = text.find(figure)
             while start >= 0:
                 found.append((rank, age, start, entry, figure, role, category))
@@ -176,13 +178,13 @@ def claim(text: str, whole: bool = False) -> list[dict[str, Any]]:
                 entry["bare"] = (plain_number(value), plain_number(value, sep=True)) \
                     if _num(value) else ()
             if text.strip() in entry["bare"]:
-                found.append((3, age, 0, entry, text, VALUE, None))
+                found.append((4, age, 0, entry, text, VALUE, None))
     spans: list[tuple[int, int]] = []
     out: list[dict[str, Any]] = []
     # Two figures alike (受理12件，调解成功12件): the one whose name stands before it wins.
     found = [(rank - 0.5 if rank == 2 and _named(text, a, e["row"].get("name")) else rank,
               age, a, e, fig, role, cat) for rank, age, a, e, fig, role, cat in found]
-    for rank, _, a, entry, figure, role, category in sorted(found, key=lambda f: f[:3]):
+    for _rank, _, a, entry, figure, role, category in sorted(found, key=lambda f: f[:3]):
         b = a + len(figure)
         if not _free(spans, a, b) or not _bounded(text, a, b, figure):
             continue
@@ -210,7 +212,7 @@ def _rows_text(rows: list[list[Any]], limit: int = 60) -> str:
         if not n:
             parts.append(f"{sheet}填报数")
             continue
-        where = str(ranges).replace("-", "–")
+        where = str(ranges).replace("-", "–").replace(",", "、")
         if len(where) > limit:
             where = where[:limit].rsplit(",", 1)[0] + "等"
         head = f"{role}：" if role in ("分子", "分母") else ""
@@ -220,9 +222,9 @@ def _rows_text(rows: list[list[Any]], limit: int = 60) -> str:
 
 def title_of(src: dict[str, Any], name: str | None = None) -> str:
     """The tooltip of a figure: its 底稿 row, indicator and ledger rows."""
-    head = f"底稿第{src['n']}行" if src.get("n") else "数据溯源"
+    head = f"底稿序号{src['n']}" if src.get("n") else "数据溯源"
     what = name or src.get("name") or src.get("id", "")
-    rows = _rows_text(src.get("rows") or [])
+    rows = "上年同期台账" if src.get("role") == PREVIOUS else _rows_text(src.get("rows") or [])
     return f"{head}：{what}" + (f"，{rows}" if rows else "")
 
 

@@ -349,13 +349,15 @@ def _window(facts: Any) -> tuple[date, date]:
     return date.fromisoformat(facts.period_start), date.fromisoformat(facts.as_of)
 
 
-def trace_rows(book: LedgerBook, facts: Any) -> dict[str, list[list[Any]]]:
+def trace_rows(book: LedgerBook, facts: Any, keys: Iterable[str] | None = None
+               ) -> dict[str, list[list[Any]]]:
     """Every indicator row of the facts (and each breakdown key) with its rows, compact.
 
-    {trace_key: [[role, ledger, "5-40,42", n], …]}, JSON-able and small (the sample's
-    largest community: a few kB). One Scope per 条件, shared by every indicator, so the
+    {trace_key: [[role, ledger, "5-40,42", n], …]}, JSON-able and small; ``keys`` limits
+    it to the figures a document states (``trace_key``). One Scope per 条件, shared by every indicator, so the
     row selections the formulas memoised are not filtered twice.
     """
+    wanted = None if keys is None else set(keys)
     start, end = _window(facts)
     scopes: dict[tuple[tuple[str, str], ...], Scope] = {}
     out: dict[str, list[list[Any]]] = {}
@@ -373,6 +375,10 @@ def trace_rows(book: LedgerBook, facts: Any) -> dict[str, list[list[Any]]]:
         categories: list[str | None] = [None]
         if isinstance(value, dict):
             categories = [k for k, v in value.items() if isinstance(v, (int, float)) and v]
+        if wanted is not None:
+            categories = [c for c in categories if trace_key(iid, cond, c) in wanted]
+            if not categories:
+                continue
         for category in categories:
             parts = indicator_rows(book, iid, scope=scope, category=category)
             if parts:
@@ -388,3 +394,234 @@ def trace_rows(book: LedgerBook, facts: Any) -> dict[str, list[list[Any]]]:
 def workpaper_path(document_path: Path) -> Path:
     """``<文档名>.底稿.xlsx`` beside a document (any of its formats)."""
     return document_path.with_name(document_path.stem + WORKPAPER_SUFFIX)
+
+
+RULES = Path(__file__).resolve().parent / "rules" / "trace.yaml"
+_RULES: dict[str, Any] | None = None
+
+
+def rules() -> dict[str, Any]:
+    """The 底稿's wording and the indicators' 口径 (rules/trace.yaml), read once."""
+    global _RULES
+    if _RULES is None:
+        from . import yamltext
+        _RULES = yamltext.load(RULES.read_text(encoding="utf-8"))
+    return _RULES
+
+
+def definition(indicator_id: str) -> str:
+    """The indicator's 口径 as indicators.md defines it, in Chinese."""
+    table = rules().get("口径") or {}
+    if indicator_id in table:
+        return str(table[indicator_id])
+    family = indicator_id.split(".")[0] + ".*"
+    return str(table.get(family) or "")
+
+
+def _sentence(text: str, at: int) -> str:
+    """The sentence of ``text`` around position ``at`` (from the last 。 to the next)."""
+    lo = max(text.rfind("。", 0, max(0, at)), text.rfind("\n", 0, max(0, at))) + 1
+    hi = text.find("。", at)
+    return text[lo:len(text) if hi < 0 else hi + 1].strip()
+
+
+def _place(section: Any, document: Any) -> str:
+    """The headings above a section, as the reader finds it (一、… / （二）…)."""
+    for top in document.sections:
+        path: list[str] = []
+        if _find(top, section, path):
+            return " / ".join(h for h in path if h) or document.title
+    return str(getattr(section, "heading", "") or document.title)
+
+
+def _find(node: Any, target: Any, path: list[str]) -> bool:
+    path.append(str(node.heading or ""))
+    if node is target:
+        return True
+    for sub in node.subsections:
+        if _find(sub, target, path):
+            return True
+    path.pop()
+    return False
+
+
+def _block_sentence(block: Any, src: dict[str, Any]) -> str:
+    wording = rules()
+    cell = src.get("cell")
+    if cell is not None and hasattr(block, "rows"):
+        i, j = cell
+        row = block.rows[i] if i < len(block.rows) else []
+        label = str(row[0]) if row else ""
+        column_name = str(block.columns[j]) if j < len(block.columns) else ""
+        return str(wording["表格句子"]).format(表=block.caption or "、".join(
+            str(c) for c in block.columns[:3]), 行=label, 列=column_name)
+    text = getattr(block, "content", None)
+    if text is None:
+        text = getattr(block, "body", "")
+    return _sentence(str(text), int(src.get("at") or 0))
+
+
+def _indicator_label(src: dict[str, Any]) -> str:
+    ind = CATALOGUE.get(str(src.get("id")))
+    name = ind.name if ind is not None else str(src.get("name") or src.get("id"))
+    extra = [f"{k}：{v}" for k, v in sorted((src.get("condition") or {}).items())]
+    if src.get("category") is not None:
+        extra.append(str(src["category"]) + ("月" if str(src["id"]).endswith("by_month")
+                                             else ""))
+    return name + (f"（{'，'.join(extra)}）" if extra else "")
+
+
+def _formula(src: dict[str, Any], facts: Any) -> str:
+    iid = str(src.get("id"))
+    text = definition(iid)
+    ind = CATALOGUE.get(iid)
+    if src.get("category") is not None and isinstance(getattr(ind, "formula", None),
+                                                       Breakdown):
+        text += f"，其中{ind.formula.col}为“{src['category']}”"  # type: ignore[union-attr]
+    for k, v in sorted((src.get("condition") or {}).items()):
+        text += f"，限{k}为“{v}”"
+    if src.get("role") in ("同比", "上年同期"):
+        text += "；" + str(rules()["同比"]).format(上年=int(getattr(facts, "year", 0)) - 1)
+    return text
+
+
+def _parts_text(parts: list[list[Any]]) -> tuple[str, str, str]:
+    """(台账, 行号, 条数) cells of one figure: a ratio's 分子 and 分母 on two lines."""
+    roles = rules().get("角色") or {}
+    sheets, where, counts = [], [], []
+    for role, sheet, text, n in parts:
+        label = str(roles.get(role, role) or "")
+        if sheet not in sheets:
+            sheets.append(sheet)
+        head = f"{label}：" if label and role != ITEM else ""
+        if role == ITEM:
+            where.append(f"{sheet}{label}")
+            counts.append("—")
+            continue
+        rows_text = str(text).replace("-", "–").replace(",", "、")
+        where.append(f"{head}第{rows_text}行" if rows_text else f"{head}无")
+        counts.append(f"{head}{n}")
+    return "、".join(sheets), "\n".join(where), "\n".join(counts)
+
+
+def _wanted_keys(document: Any) -> set[str]:
+    from .sources import figures
+    return {trace_key(str(s["id"]), s.get("condition"), s.get("category"))
+            for _, _, s in figures(document)}
+
+
+def workpaper_rows(document: Any, facts: Any, rows: dict[str, Any] | LedgerBook | None = None
+                   ) -> list[list[Any]]:
+    """The 底稿's rows, one per stated figure in the document's numbering (序号 = the
+    ``data-trace`` of its HTML span). ``rows`` is a trace (``trace_rows``), the workbook
+    to trace from, or None for the facts' own trace."""
+    from .sources import figures
+    if isinstance(rows, LedgerBook):
+        rows = trace_rows(rows, facts, keys=_wanted_keys(document))
+    trace = rows if rows is not None else (getattr(facts, "trace", None) or {})
+    out: list[list[Any]] = []
+    for section, block, src in figures(document):
+        key = trace_key(str(src["id"]), src.get("condition"), src.get("category"))
+        parts = trace.get(key) or src.get("rows") or []
+        if src.get("role") == "上年同期":  # counted in last year's workbook, not this one
+            parts = []
+        sheets, where, counts = _parts_text(parts)
+        if src.get("role") == "上年同期":
+            sheets, where, counts = str(rules()["上年台账"]), "—", "—"
+        ind = CATALOGUE.get(str(src.get("id")))
+        out.append([src.get("n") or len(out) + 1, _place(section, document),
+                    _block_sentence(block, src), str(src.get("text")), _indicator_label(src),
+                    key.split("#")[0].split("|")[0], _formula(src, facts),
+                    sheets or (ind.sheet if ind else ""), where, counts])
+    return out
+
+
+def workpaper_xlsx(title: str, rows: list[list[Any]], files: dict[str, str],
+                   period: str = "") -> bytes:
+    """The 底稿 workbook: 说明, 底稿 (one row per figure) and 台账文件 sheets."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wording = rules()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(wording["底稿表名"])
+    ws.append(list(wording["列"]))
+    for r in rows:
+        ws.append(list(r))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    for letter, width in zip("ABCDEFGHIJ", (6, 18, 60, 12, 18, 24, 40, 12, 30, 10),
+                             strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    sheets = wb.create_sheet(str(wording["台账表名"]))
+    sheets.append(list(wording["台账列"]))
+    used = sorted({s for r in rows for s in str(r[7]).split("、") if s})
+    for sheet in used:
+        name = files.get(sheet) or files.get("*") or ""
+        sheets.append([sheet, name, "行号为该工作表中的Excel行号"])
+    for letter, width in zip("ABC", (16, 36, 36), strict=True):
+        sheets.column_dimensions[letter].width = width
+    note = wb.create_sheet(str(wording["说明表名"]))
+    note.append([str(wording["说明"]).format(标题=title, 期间=period)])
+    note.column_dimensions["A"].width = 100
+    note["A1"].alignment = wrap
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _check(rows: list[list[Any]], index: Any, where: str) -> None:
+    """Every cell through the personal-data guard (a name alone in a cell included)."""
+    if index is None:
+        return
+    import html as _html
+
+    from . import guard
+    cells = "".join("<tr>" + "".join(f"<td>{_html.escape(str(c))}</td>" for c in r) + "</tr>"
+                    for r in rows)
+    guard.check_html(f"<table>{cells}</table>", index, where=where)
+
+
+def _same(path: Path, rows: list[list[Any]]) -> bool:
+    """The 底稿 on disk already says exactly this (an unchanged re-run writes nothing)."""
+    if not path.is_file():
+        return False
+    try:
+        from openpyxl import load_workbook
+        wb = load_workbook(path, read_only=True)
+        ws = wb[str(rules()["底稿表名"])]
+        old = [["" if v is None else v for v in r] for r in ws.iter_rows(min_row=2,
+                                                                         values_only=True)]
+        wb.close()
+    except Exception:  # unreadable: write it again
+        return False
+    return old == [["" if v is None else v for v in r] for r in rows]
+
+
+def write_workpaper(document: Any, facts: Any, rows: dict[str, Any] | LedgerBook | None,
+                    path: Path, index: Any = None, files: dict[str, str] | None = None
+                    ) -> bool:
+    """Write ``<文档名>.底稿.xlsx`` for a document; False when it already said the same.
+
+    Raises guard.PersonalDataError (naming no value) when any cell holds personal data,
+    and nothing is written then. ``files`` maps a ledger to its workbook's file name
+    ("*" for all of one workbook).
+    """
+    from .report import write_outputs
+
+    table = workpaper_rows(document, facts, rows)
+    _check(table, index, where=path.name)
+    if _same(path, table):
+        return False
+    start, end = _window(facts)
+    period = f"统计期{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+    write_outputs({path: workpaper_xlsx(document.title, table, files or {}, period)})
+    return True
