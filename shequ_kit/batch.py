@@ -597,6 +597,7 @@ def run_batch(
     facts_seconds = time.perf_counter() - t0
     index: guard.PersonalLookup = facts.personal if facts.personal is not None \
         else report.NullIndex()
+    _write_workpapers(facts, out, index, say)  # 数据溯源: needs the ledgers' rows
     facts.books.clear()  # the ledgers themselves are not needed any more
     if not facts.communities and not facts.failures:
         return fail(f"{data}/{year} 下没有找到台账")
@@ -826,6 +827,45 @@ def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
             say.line(f"错误：写入{title}失败：{oserror.describe(exc)}")
 
 
+def _write_workpapers(facts: Any, out: Path, index: guard.PersonalLookup,
+                      say: _Progress) -> None:
+    """Each community's 底稿 (``<文档名>.底稿.xlsx``) beside its summary: the rows behind
+    every figure the summary states. Traced here, while the ledgers are read, and kept in
+    the facts (``trace``) so the notebook's figures carry them as tooltips; written only
+    when its content changed. A failure is one line and never stops the run."""
+    from . import narrative, paths, sources, trace
+
+    for name, cf in sorted(facts.communities.items()):
+        book = facts.books.get(name)
+        if book is None:
+            continue
+        try:
+            document = narrative.build_document(cf)
+            keys = {sources.trace_key(str(s["id"]), s.get("condition"), s.get("category"))
+                    for _, _, s in sources.figures(document)}
+            cf.trace = trace.trace_rows(book, cf, keys)
+            html = report.output_paths(out, "community", name, cf.year, cf.title, ("html",))
+            path = paths.inside(out, trace.workpaper_path(html["html"]))
+            trace.write_workpaper(document, cf, cf.trace, path, index,
+                                  files={"*": book.path.name})
+        except guard.PersonalDataError as exc:
+            say.line(f"错误：{exc}")
+        except OSError as exc:
+            say.line(f"错误：写入{name}的数据底稿失败：{oserror.describe(exc)}")
+        except (ValueError, KeyError) as exc:  # a document the notebook will report too
+            say.line(f"警告：{name}的数据底稿未生成：{exc}")
+
+
+def _workpaper_output(job_paths: dict[str, Path], out: Path) -> dict[str, str]:
+    """The 底稿 beside a finished report, for the manifest and the index page."""
+    from . import trace
+
+    if not job_paths:
+        return {}
+    path = trace.workpaper_path(next(iter(job_paths.values())))
+    return {"底稿": _rel(path, out)} if path.is_file() else {}
+
+
 def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
     """Write a finished report's files (the manifest is saved after this, so a kill in
     between only means the report is built again next time)."""
@@ -846,6 +886,7 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
         else:
             entry.update(status=DONE, reason=None, fingerprint=job.digest,
                          outputs={ext: _rel(p, out) for ext, p in job.paths.items()})
+            entry["outputs"].update(_workpaper_output(job.paths, out))
             if "ipynb" in rendered.files:  # how a later run sees the analyst's edits
                 entry["notebook_sha256"] = hashlib.sha256(rendered.files["ipynb"]).hexdigest()
         timings["write"] = time.perf_counter() - t0
