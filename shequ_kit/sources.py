@@ -29,6 +29,8 @@ GAP = 4  # characters a breakdown's key may stand before its figure (类活动, 
 
 # id(row) -> {"row", "trace", "candidates"}: each row once, the latest look-up last.
 _recent: OrderedDict[int, dict[str, Any]] = OrderedDict()
+# The trace of the facts looked up last: a target's value belongs to the same community.
+_last: dict[str, Any] = {"trace": None}
 
 
 def trace_key(indicator_id: str, condition: dict[str, str] | None = None,
@@ -42,6 +44,7 @@ def trace_key(indicator_id: str, condition: dict[str, str] | None = None,
 def reset() -> None:
     """Forget the look-ups (a finished document must not lend figures to the next)."""
     _recent.clear()
+    _last["trace"] = None
 
 
 def _num(x: Any) -> bool:
@@ -66,6 +69,8 @@ def note_row(row: dict[str, Any] | None, trace: dict[str, Any] | None = None) ->
     """An indicator row was looked up (``CommunityFacts.row``)."""
     if not row or row.get("id") is None:
         return
+    if trace is not None:
+        _last["trace"] = trace
     key = id(row)
     if key in _recent:
         _recent.move_to_end(key)
@@ -82,7 +87,7 @@ def note_value(indicator_id: Any, condition: dict[str, str] | None, value: Any,
     if indicator_id is None:
         return
     note_row({"id": str(indicator_id), "condition": condition or None, "value": value,
-              "unit": unit, "name": name}, trace)
+              "unit": unit, "name": name}, trace if trace is not None else _last["trace"])
 
 
 def _candidates(entry: dict[str, Any]) -> list[tuple[str, str, str | None]]:

@@ -563,7 +563,10 @@ def workpaper_xlsx(title: str, rows: list[list[Any]], files: dict[str, str],
     ws.freeze_panes = "A2"
     sheets = wb.create_sheet(str(wording["台账表名"]))
     sheets.append(list(wording["台账列"]))
-    used = sorted({s for r in rows for s in str(r[7]).split("、") if s})
+    from .schema import SHEETS
+    order = {s.name: i for i, s in enumerate(SHEETS)}  # the workbook's own order
+    used = sorted({s for r in rows for s in str(r[7]).split("、") if s in order},
+                  key=lambda name: (order.get(name, len(order)), name))
     for sheet in used:
         name = files.get(sheet) or files.get("*") or ""
         sheets.append([sheet, name, "行号为该工作表中的Excel行号"])
