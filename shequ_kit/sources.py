@@ -28,7 +28,11 @@ RECENT = 600  # look-ups a block may still claim (a section makes far fewer)
 GAP = 4  # characters a breakdown's key may stand before its figure (类活动, 残疾)
 
 # id(row) -> {"row", "trace", "candidates"}: each row once, the latest look-up last.
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _recent: OrderedDict[int, dict[str, Any]] = OrderedDict()
+# A figure's number (143, 1.34, 9,791) -> the look-ups that may state it.
+_index: dict[str, set[int]] = {}
+_clock = [0]
 # The trace of the facts looked up last: a target's value belongs to the same community.
 _last: dict[str, Any] = {"trace": None}
 
@@ -44,6 +48,7 @@ def trace_key(indicator_id: str, condition: dict[str, str] | None = None,
 def reset() -> None:
     """Forget the look-ups (a finished document must not lend figures to the next)."""
     _recent.clear()
+    _index.clear()
     _last["trace"] = None
 
 
@@ -72,12 +77,20 @@ def note_row(row: dict[str, Any] | None, trace: dict[str, Any] | None = None) ->
     if trace is not None:
         _last["trace"] = trace
     key = id(row)
+    _clock[0] += 1
     if key in _recent:
         _recent.move_to_end(key)
+        _recent[key]["stamp"] = _clock[0]
         return
-    _recent[key] = {"row": row, "trace": trace}
+    entry = {"row": row, "trace": trace, "stamp": _clock[0]}
+    _recent[key] = entry
+    _candidates(entry)
+    for core in entry["cores"] | entry["bare"]:
+        _index.setdefault(core, set()).add(key)
     if len(_recent) > RECENT:
-        _recent.popitem(last=False)
+        old_key, old = _recent.popitem(last=False)
+        for core in old["cores"] | old["bare"]:
+            _index.get(core, set()).discard(old_key)
 
 
 def note_value(indicator_id: Any, condition: dict[str, str] | None, value: Any,
@@ -94,6 +107,11 @@ def _candidates(entry: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """(text, role, breakdown key) of one look-up, formatted once."""
     if "candidates" not in entry:
         entry["candidates"] = list(_formats(entry["row"]))
+        entry["cores"] = {m for fig, _, _ in entry["candidates"]
+                          for m in _NUMBER.findall(fig)}
+        value = entry["row"].get("value")
+        entry["bare"] = {plain_number(value), plain_number(value, sep=True)} \
+            if _num(value) else set()
     return entry["candidates"]
 
 
@@ -169,8 +187,12 @@ def claim(text: str, whole: bool = False) -> list[dict[str, Any]]:
     """
     if not _recent or not re.search(r"\d", text or ""):
         return []
+    keys: set[int] = set()
+    for number in _NUMBER.findall(text):
+        keys |= _index.get(number, set())
+    entries = sorted((_recent[k] for k in keys if k in _recent), key=lambda e: -e["stamp"])
     found: list[tuple[int, int, int, dict[str, Any], str, str, str | None]] = []
-    for age, entry in enumerate(reversed(_recent.values())):
+    for age, entry in enumerate(entries):
         for figure, role, category in _candidates(entry):
             rank = 0 if category is not None else {YOY: 1, VALUE: 2}.get(role, 3)
             start = text.find(figure)
@@ -178,10 +200,6 @@ def claim(text: str, whole: bool = False) -> list[dict[str, Any]]:
                 found.append((rank, age, start, entry, figure, role, category))
                 start = text.find(figure, start + 1)
         if whole:
-            if "bare" not in entry:
-                value = entry["row"].get("value")
-                entry["bare"] = (plain_number(value), plain_number(value, sep=True)) \
-                    if _num(value) else ()
             if text.strip() in entry["bare"]:
                 found.append((4, age, 0, entry, text, VALUE, None))
     spans: list[tuple[int, int]] = []

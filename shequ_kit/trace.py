@@ -588,8 +588,11 @@ def _check(rows: list[list[Any]], index: Any, where: str) -> None:
     import html as _html
 
     from . import guard
-    cells = "".join("<tr>" + "".join(f"<td>{_html.escape(str(c))}</td>" for c in r) + "</tr>"
-                    for r in rows)
+    # The sentences are the document's words; every other cell is the kit's own (figures,
+    # names of indicators and ledgers, row numbers). Each sentence once, as a cell of its
+    # own, so a name standing alone is caught as well as an ID inside a sentence.
+    sentences = dict.fromkeys(str(r[2]) for r in rows)
+    cells = "".join(f"<tr><td>{_html.escape(c)}</td></tr>" for c in sentences)
     guard.check_html(f"<table>{cells}</table>", index, where=where)
 
 
