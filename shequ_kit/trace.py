@@ -46,7 +46,7 @@ from .sources import trace_key
 
 __all__ = ["COUNTED", "NUMERATOR", "DENOMINATOR", "ranges", "parse_ranges",
            "indicator_rows", "trace_rows", "trace_key", "workpaper_path", "workpaper_rows",
-           "write_workpaper", "WORKPAPER_SUFFIX"]
+           "workpaper_file", "write_workpaper", "WORKPAPER_SUFFIX"]
 
 COUNTED, NUMERATOR, DENOMINATOR, ITEM = "计数", "分子", "分母", "填报项"
 WORKPAPER_SUFFIX = ".底稿.xlsx"
@@ -612,22 +612,28 @@ def _same(path: Path, rows: list[list[Any]]) -> bool:
     return old == [["" if v is None else v for v in r] for r in rows]
 
 
+def workpaper_file(document: Any, facts: Any, rows: dict[str, Any] | LedgerBook | None,
+                   index: Any = None, files: dict[str, str] | None = None) -> bytes:
+    """The 底稿 of a document as xlsx bytes, after the personal-data guard (raises
+    guard.PersonalDataError, naming no value, when any sentence holds personal data).
+    ``files`` maps a ledger to its workbook's file name ("*" for all of one workbook)."""
+    table = workpaper_rows(document, facts, rows)
+    _check(table, index, where=f"{document.title}的数据底稿")
+    start, end = _window(facts)
+    period = f"统计期{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+    return workpaper_xlsx(document.title, table, files or {}, period)
+
+
 def write_workpaper(document: Any, facts: Any, rows: dict[str, Any] | LedgerBook | None,
                     path: Path, index: Any = None, files: dict[str, str] | None = None
                     ) -> bool:
     """Write ``<文档名>.底稿.xlsx`` for a document; False when it already said the same.
-
-    Raises guard.PersonalDataError (naming no value) when any cell holds personal data,
-    and nothing is written then. ``files`` maps a ledger to its workbook's file name
-    ("*" for all of one workbook).
-    """
+    Nothing is written when the guard refuses it (guard.PersonalDataError)."""
     from .report import write_outputs
 
     table = workpaper_rows(document, facts, rows)
-    _check(table, index, where=path.name)
+    _check(table, index, where=f"{document.title}的数据底稿")
     if _same(path, table):
         return False
-    start, end = _window(facts)
-    period = f"统计期{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
-    write_outputs({path: workpaper_xlsx(document.title, table, files or {}, period)})
+    write_outputs({path: workpaper_file(document, facts, rows, None, files)})
     return True

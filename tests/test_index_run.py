@@ -42,9 +42,10 @@ def test_the_run_writes_an_index_linking_every_report(run: Path) -> None:
     reports = {p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*")
                if p.suffix in (".pdf", ".html", ".ipynb", ".xlsx", ".docx")
                and p.name != "index.html"}
-    # Two communities (ipynb, html, pdf, docx and the 核对单's html, xlsx each) and the
-    # overview (ipynb, html, pdf, docx): the default formats.
-    assert len(reports) == 2 * 6 + 4
+    # Two communities (ipynb, html, pdf, docx, the 底稿 and the 核对单's html, xlsx each)
+    # and the overview (ipynb, html, pdf, docx): the default formats.
+    assert len(reports) == 2 * 7 + 4
+    assert sum(r.endswith(".底稿.xlsx") for r in reports) == 2
     assert hrefs == reports
     assert page.count(">完成<") == 3
 
@@ -78,3 +79,26 @@ def test_rerun_keeps_the_page_and_a_failure_shows_its_reason(run: Path) -> None:
                if f"<td>{broken.stem}</td>" in r)
     assert ">失败<" in row and "文件无法打开" in row
     assert page.count(">沿用<") == 1  # the other community; the overview was rebuilt
+
+
+def test_each_summary_has_its_workpaper_and_its_figures_point_into_it(run: Path) -> None:
+    """数据溯源: the manifest lists each summary's 底稿, and every figure the summary's
+    HTML marks names a row of it (序号 1..N, each once)."""
+    import json
+
+    import openpyxl
+
+    reports = json.loads((run / str(YEAR) / "manifest.json").read_text(encoding="utf-8"))
+    communities = [e for e in reports["reports"].values() if e["kind"] == "community"]
+    assert len(communities) == 2
+    for entry in communities:
+        book = run / entry["outputs"]["底稿"]
+        assert book.name == Path(entry["outputs"]["html"]).stem + ".底稿.xlsx"
+        ws = openpyxl.load_workbook(book, read_only=True)["底稿"]
+        rows = list(ws.iter_rows(min_row=2, values_only=True))
+        assert len(rows) > 20
+        assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+        assert any(r[5] == "activity.count" and str(r[8]).startswith("第") for r in rows)
+        html = (run / entry["outputs"]["html"]).read_text(encoding="utf-8")
+        marked = [int(n) for n in re.findall(r'class="sk-fig" data-trace="(\d+)"', html)]
+        assert sorted(marked) == [r[0] for r in rows]
