@@ -60,27 +60,6 @@ def test_no_html_output_fetches_anything_from_the_network(run: Path) -> None:
         assert "<script" not in text.lower(), page.name
 
 
-def test_rerun_keeps_the_page_and_a_failure_shows_its_reason(run: Path) -> None:
-    """Last in this file: it changes the shared run."""
-    index = run / str(YEAR) / "index.html"
-    before = (index.read_bytes(), index.stat().st_mtime_ns)
-    again = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
-                      progress=False)
-    assert again.executed == 0
-    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
-
-    (broken,) = [p for p in sorted((DATA["data"] / str(YEAR)).glob("*.xlsx"))][:1]
-    broken.write_bytes(b"not a workbook")
-    third = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
-                      progress=False)
-    assert third.exit_code == 1
-    page = index.read_text(encoding="utf-8")
-    row = next(r for r in re.findall(r"<tr\b.*?</tr>", page, re.DOTALL)
-               if f"<td>{broken.stem}</td>" in r)
-    assert ">失败<" in row and "文件无法打开" in row
-    assert page.count(">沿用<") == 1  # the other community; the overview was rebuilt
-
-
 def test_each_summary_has_its_workpaper_and_its_figures_point_into_it(run: Path) -> None:
     """数据溯源: the manifest lists each summary's 底稿, and every figure the summary's
     HTML marks names a row of it (序号 1..N, each once)."""
@@ -102,3 +81,25 @@ def test_each_summary_has_its_workpaper_and_its_figures_point_into_it(run: Path)
         html = (run / entry["outputs"]["html"]).read_text(encoding="utf-8")
         marked = [int(n) for n in re.findall(r'class="sk-fig" data-trace="(\d+)"', html)]
         assert sorted(marked) == [r[0] for r in rows]
+
+
+def test_rerun_keeps_the_page_and_a_failure_shows_its_reason(run: Path) -> None:
+    """Last in this file: it changes the shared run."""
+    index = run / str(YEAR) / "index.html"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    again = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
+                      progress=False)
+    assert again.executed == 0
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+    (broken,) = [p for p in sorted((DATA["data"] / str(YEAR)).glob("*.xlsx"))][:1]
+    broken.write_bytes(b"not a workbook")
+    third = run_batch(DATA["data"], YEAR, out_dir=run, params_dir=ROOT / "parameters",
+                      progress=False)
+    assert third.exit_code == 1
+    page = index.read_text(encoding="utf-8")
+    row = next(r for r in re.findall(r"<tr\b.*?</tr>", page, re.DOTALL)
+               if f"<td>{broken.stem}</td>" in r)
+    assert ">失败<" in row and "文件无法打开" in row
+    assert page.count(">沿用<") == 1  # the other community; the overview was rebuilt
+
