@@ -202,3 +202,43 @@ def test_spans_leave_the_pdf_text_unchanged(street, tmp_path: Path) -> None:
             "<body>{}</body></html>")
     assert _pdf_text(page.format(marked), tmp_path, "marked") == \
         _pdf_text(page.format(plain), tmp_path, "plain")
+
+
+def test_replayed_rows_give_back_every_figure_of_a_sample_community() -> None:
+    """The rows the 底稿 lists are the rows the figure counted: on the sample's 天运社区,
+    every count is the number of its rows, every sum the sum of its column over them,
+    every count of people the distinct IDs among them, every breakdown key likewise."""
+    from shequ_kit.catalogue import CATALOGUE, Breakdown, Count, Distinct, Sum
+
+    root = Path(__file__).resolve().parents[1]
+    result = assemble.year_facts(root / "data" / "sample", 2024, root / "parameters",
+                                 communities=["天运社区"])
+    facts, book = result.communities["天运社区"], result.books["天运社区"]
+    traced = trace.trace_rows(book, facts)
+    checked = 0
+    for row in facts.indicators:
+        formula = CATALOGUE[row["id"]].formula
+        if row.get("condition") or not isinstance(formula, (Count, Sum, Distinct, Breakdown)):
+            continue
+        frame = book.sheets[formula.rows.sheet]
+        values = row["value"] if isinstance(row["value"], dict) else {None: row["value"]}
+        for category, value in values.items():
+            if not value:
+                continue
+            (role, sheet, ranges, n), = traced[trace.trace_key(row["id"], None, category)]
+            counted = frame[frame["_row"].isin(trace.parse_ranges(ranges))]
+            assert (sheet, len(counted)) == (formula.rows.sheet, n)
+            if isinstance(formula, Count) or (isinstance(formula, Breakdown)
+                                              and formula.measure == "count"):
+                got = len(counted)
+            elif isinstance(formula, Sum):
+                got = counted[formula.col].sum()
+            elif isinstance(formula, Distinct):
+                got = counted[formula.col].nunique()
+            elif formula.measure == "sum":
+                got = counted[formula.of].sum()
+            else:
+                got = counted[formula.of].nunique()
+            assert got == pytest.approx(value), (row["id"], category)
+            checked += 1
+    assert checked > 60
