@@ -840,7 +840,7 @@ def _trace_workpapers(facts: Any, out: Path, index: guard.PersonalLookup,
     ledgers are read: kept in the facts (``trace``) so the notebook's figures carry them
     as tooltips, and for the 底稿 (``<文档名>.底稿.xlsx``) written beside the summary. A
     failure is one line and never stops the run."""
-    from . import narrative, paths, sources, trace
+    from . import narrative, overview, paths, sources, trace
 
     _WORKPAPERS.clear()
     for name, cf in sorted(facts.communities.items()):
@@ -859,6 +859,23 @@ def _trace_workpapers(facts: Any, out: Path, index: guard.PersonalLookup,
                                                                      files={"*": b}))
         except (ValueError, KeyError) as exc:  # a document the notebook will report too
             say.line(f"警告：{name}的数据底稿未生成：{exc}")
+    by_name = {b.community: b for b in facts.books.values()}
+    for street, sf in sorted(facts.streets.items()):
+        try:
+            document = overview.build_overview(sf)
+            keys = {sources.trace_key(str(s["id"]), s.get("condition"), s.get("category"))
+                    for _, _, s in sources.figures(document)}
+            books = {c.community: by_name[c.community] for c in sf.communities
+                     if c.community in by_name}
+            sf.trace = trace.street_trace(books, sf, keys)
+            html = report.output_paths(out, "overview", street, sf.year, sf.title, ("html",))
+            path = paths.inside(out, trace.workpaper_path(html["html"]))
+            files = {name: b.path.name for name, b in books.items()}
+            _WORKPAPERS[f"overview:{street}"] = (path, lambda d=document, f=sf, n=files:
+                                                 trace.workpaper_file(d, f, f.trace, index,
+                                                                      files=n))
+        except (ValueError, KeyError) as exc:
+            say.line(f"警告：{street}汇总的数据底稿未生成：{exc}")
 
 
 def _workpaper_files(job: _Job, entry: dict[str, Any]) -> dict[Path, bytes]:

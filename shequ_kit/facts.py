@@ -118,6 +118,9 @@ class StreetFacts:
     communities: list[CommunityFacts]
     totals: list[dict[str, Any]]  # JSON-form rows with level == "street"
     failed: dict[str, str] = field(default_factory=dict)  # community -> Chinese reason
+    # 数据溯源 of the street totals: {trace_key: [[role, "社区·台账", "5-40", n], …]}, and
+    # per community {"社区:trace_key": …}; filled by the batch, else empty.
+    trace: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

@@ -154,6 +154,8 @@ def _source(entry: dict[str, Any], figure: str, role: str, category: str | None,
     cond = row.get("condition") or None
     src: dict[str, Any] = {"text": figure, "id": row["id"], "name": row.get("name"),
                            "condition": cond, "category": category, "role": role, "at": at}
+    if row.get("level") != "street" and row.get("community"):
+        src["community"] = row["community"]  # in a street's document: whose figure
     trace = entry.get("trace") or {}
     rows = trace.get(trace_key(row["id"], cond, category))
     if rows and role != PREVIOUS:  # last year's figure counted last year's workbook

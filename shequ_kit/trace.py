@@ -346,7 +346,8 @@ def _window(facts: Any) -> tuple[date, date]:
     period = getattr(facts, "period", None)
     if isinstance(period, dict) and period.get("start") and period.get("end"):
         return date.fromisoformat(str(period["start"])), date.fromisoformat(str(period["end"]))
-    return date.fromisoformat(facts.period_start), date.fromisoformat(facts.as_of)
+    start = getattr(facts, "period_start", None) or f"{facts.year}-01-01"  # a street's
+    return date.fromisoformat(start), date.fromisoformat(facts.as_of)
 
 
 def trace_rows(book: LedgerBook, facts: Any, keys: Iterable[str] | None = None
@@ -384,6 +385,24 @@ def trace_rows(book: LedgerBook, facts: Any, keys: Iterable[str] | None = None
             if parts:
                 out[trace_key(iid, cond, category)] = [
                     [role, sheet, ranges(rows), len(rows)] for role, sheet, rows in parts]
+    return out
+
+
+def street_trace(books: dict[str, LedgerBook], street: Any, keys: Iterable[str]
+                 ) -> dict[str, list[list[Any]]]:
+    """The rows behind a street's figures: each total's rows in every community that has
+    data for it (ledger named 社区·台账), and each community's own under ``社区:key``."""
+    wanted = set(keys)
+    out: dict[str, list[list[Any]]] = {}
+    for facts in street.communities:
+        book = books.get(facts.community)
+        if book is None:
+            continue
+        own = trace_rows(book, facts, wanted)
+        for key, parts in own.items():
+            out[f"{facts.community}:{key}"] = parts
+            out.setdefault(key, []).extend(
+                [role, f"{facts.community}·{sheet}", text, n] for role, sheet, text, n in parts)
     return out
 
 
@@ -493,7 +512,8 @@ def _parts_text(parts: list[list[Any]]) -> tuple[str, str, str]:
         label = str(roles.get(role, role) or "")
         if sheet not in sheets:
             sheets.append(sheet)
-        head = f"{label}：" if label and role != ITEM else ""
+        owner = f"{sheet.rpartition('·')[0]}：" if "·" in sheet else ""  # a street's
+        head = f"{owner}{label}：" if label and role != ITEM else owner
         if role == ITEM:
             where.append(f"{sheet}{label}")
             counts.append("—")
@@ -522,7 +542,12 @@ def workpaper_rows(document: Any, facts: Any, rows: dict[str, Any] | LedgerBook 
     out: list[list[Any]] = []
     for section, block, src in figures(document):
         key = trace_key(str(src["id"]), src.get("condition"), src.get("category"))
-        parts = trace.get(key) or src.get("rows") or []
+        own = f"{src['community']}:{key}" if src.get("community") else None
+        parts = trace.get(own or "") or trace.get(key) or src.get("rows") or []
+        whose = ""
+        if own and own in trace:  # a community's own figure in a street's document
+            whose = f"{src['community']}："
+            parts = [[r, f"{src['community']}·{s}", t, n] for r, s, t, n in parts]
         if src.get("role") == "上年同期":  # counted in last year's workbook, not this one
             parts = []
         sheets, where, counts = _parts_text(parts)
@@ -530,7 +555,8 @@ def workpaper_rows(document: Any, facts: Any, rows: dict[str, Any] | LedgerBook 
             sheets, where, counts = str(rules()["上年台账"]), "—", "—"
         ind = CATALOGUE.get(str(src.get("id")))
         out.append([src.get("n") or len(out) + 1, _place(section, document),
-                    _block_sentence(block, src), str(src.get("text")), _indicator_label(src),
+                    _block_sentence(block, src), str(src.get("text")),
+                    whose + _indicator_label(src),
                     key.split("#")[0].split("|")[0], _formula(src, facts),
                     sheets or (ind.sheet if ind else ""), where, counts])
     return out
@@ -565,10 +591,14 @@ def workpaper_xlsx(title: str, rows: list[list[Any]], files: dict[str, str],
     sheets.append(list(wording["台账列"]))
     from .schema import SHEETS
     order = {s.name: i for i, s in enumerate(SHEETS)}  # the workbook's own order
-    used = sorted({s for r in rows for s in str(r[7]).split("、") if s in order},
-                  key=lambda name: (order.get(name, len(order)), name))
+    # A street's 底稿 names its ledgers 社区·台账: each community's own workbook.
+    used = sorted({s for r in rows for s in str(r[7]).split("、")
+                   if s.rpartition("·")[2] in order},
+                  key=lambda name: (name.rpartition("·")[0],
+                                    order.get(name.rpartition("·")[2], len(order))))
     for sheet in used:
-        name = files.get(sheet) or files.get("*") or ""
+        owner = sheet.rpartition("·")[0]
+        name = files.get(owner) or files.get(sheet) or files.get("*") or ""
         sheets.append([sheet, name, "行号为该工作表中的Excel行号"])
     for letter, width in zip("ABC", (16, 36, 36), strict=True):
         sheets.column_dimensions[letter].width = width

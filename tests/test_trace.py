@@ -242,3 +242,17 @@ def test_replayed_rows_give_back_every_figure_of_a_sample_community() -> None:
             assert got == pytest.approx(value), (row["id"], category)
             checked += 1
     assert checked > 60
+
+
+def test_a_street_total_lists_each_communitys_rows(street, tmp_path: Path) -> None:
+    from shequ_kit.overview import build_overview
+
+    sf = street.streets["青枫街道"]
+    sf.trace = trace.street_trace({"天运社区": street.books["天运社区"]}, sf,
+                                  {"activity.count"})
+    assert sf.trace["activity.count"] == [["计数", "天运社区·活动台账", "3-7", 5]]
+    assert sf.trace["天运社区:activity.count"] == [["计数", "活动台账", "3-7", 5]]
+    doc = build_overview(sf)
+    rows = trace.workpaper_rows(doc, sf)
+    total = [r for r in rows if r[5] == "activity.count" and r[3] == "5场次"]
+    assert total and total[0][7] == "天运社区·活动台账" and total[0][8] == "天运社区：第3–7行"
