@@ -625,7 +625,7 @@ def run_batch(
         inputs = fingerprint.community_inputs(cf.community, facts.inputs.get(name, []), pdir,
                                               nb_path, options, street=cf.street or None)
         data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
-                                            "params", "street_defaults") if k in inputs}
+                                            "params", "params_year", "street_defaults") if k in inputs}
         member_digest[name] = fingerprint.combine(data_part)
         jobs.append(_Job(
             key=f"community:{name}", label=name, kind="community", name=name, title=cf.title,

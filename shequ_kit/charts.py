@@ -161,6 +161,9 @@ def _year_labels(year: int, half_year: bool, as_of: str) -> tuple[str, str]:
 
 
 def _labels_of(facts: CommunityFacts) -> tuple[str, str]:
+    own = getattr(facts, "period", None)
+    if own and own["kind"] != period.YEAR:  # 2024年第三季度 beside 上年同期
+        return str(own["label"]), f"{facts.year - 1}年同期"
     return _year_labels(facts.year, facts.half_year, facts.as_of)
 
 
@@ -558,7 +561,7 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
         return None
     n = len(targets)
     # Bars on the left; beside each, what was asked and what was done, in words.
-    words = period.words(period.report_as_of(facts))
+    words = period.report_words(facts)
     # Rows as tight as two 8-point note lines allow, so a long target list (25 rows)
     # still fits under the remnant of the targets table it follows instead of taking a
     # page of its own and leaving the table's last rows alone on a half-empty page.
@@ -827,7 +830,7 @@ def _street_heatmap(street: StreetFacts, indicator_ids: Sequence[str] | None = N
         ax.spines[side].set_visible(False)
     note = "按每列各社区的相对水平着色：蓝色较好，红色较差"
     if any_missed:
-        note += "；" + str(period.words(period.report_as_of(street))["红框"])
+        note += "；" + str(period.report_words(street)["红框"])
     ax.set_xlabel(note + "。", fontsize=8, color=MUTED_INK, labelpad=6)
     return fig
 

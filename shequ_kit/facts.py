@@ -18,6 +18,16 @@ from typing import Any
 from . import sources
 
 
+def _without_default_period(data: dict[str, Any]) -> dict[str, Any]:
+    """The default period (None) is not written: the facts of a default run stay the
+    same JSON as before periods existed (fingerprints, handed-over facts)."""
+    if data.get("period") is None:
+        data.pop("period", None)
+    if not data.get("trace"):  # 数据溯源 only where a 底稿 is written
+        data.pop("trace", None)
+    return data
+
+
 def _cond_key(condition: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((condition or {}).items()))
 
@@ -45,6 +55,12 @@ class CommunityFacts:
         {条线: [event…]}, "largest": [event…]}, each event {name, line, times,
         participants, largest, months, recurring, monthly}; names already checked
         against the personal-data index. Empty without an 活动台账.
+    period: the period the run named (period.Period.to_dict: kind, key, label, start,
+        end, share, note, words), None for the default (the year up to the as-of date,
+        period.describe gives its dict). With a period, ``period_start``/``as_of`` are the
+        window's (cut at the workbook's as-of date) and ``half_year`` is True for any
+        window short of the whole year (judged by 序时进度); indicator rows carry 环比
+        (``prior``, ``prior_label``, ``prior_change``).
     """
 
     community: str
@@ -60,6 +76,7 @@ class CommunityFacts:
     quality: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     events: dict[str, Any] = field(default_factory=dict)
+    period: dict[str, Any] | None = None
     # 数据溯源 (trace.trace_rows): {trace_key: [[role, ledger, "5-40,42", n], …]} for the
     # figures a document states; filled by the batch when it writes the 底稿, else empty.
     trace: dict[str, Any] = field(default_factory=dict)
@@ -83,8 +100,15 @@ class CommunityFacts:
         r = self.row(indicator_id, condition)
         return None if r is None else r.get("previous")
 
+    def prior(self, indicator_id: str, condition: dict[str, str] | None = None) -> Any:
+        """环比: the value over the window before (None without a period or a ledger)."""
+        r = self.row(indicator_id, condition)
+        return None if r is None else r.get("prior")
+
     @property
     def title(self) -> str:
+        if self.period:
+            return f"{self.community}{self.period['words']['标题词']}工作总结"
         return f"{self.community}{self.year}年{'上半年' if self.half_year else '度'}工作总结"
 
     @property
@@ -93,7 +117,7 @@ class CommunityFacts:
 
     # -- serialisation -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _without_default_period(asdict(self))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, default=str)
@@ -118,16 +142,21 @@ class StreetFacts:
     communities: list[CommunityFacts]
     totals: list[dict[str, Any]]  # JSON-form rows with level == "street"
     failed: dict[str, str] = field(default_factory=dict)  # community -> Chinese reason
+    period: dict[str, Any] | None = None  # as CommunityFacts.period
     # 数据溯源 of the street totals: {trace_key: [[role, "社区·台账", "5-40", n], …]}, and
     # per community {"社区:trace_key": …}; filled by the batch, else empty.
     trace: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
+        if self.period:
+            return f"{self.street}{self.period['words']['标题词']}社区工作汇总"
         return f"{self.street}{self.year}年{'上半年' if self.half_year else '度'}社区工作汇总"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, default=str)
+        data = _without_default_period(asdict(self))
+        data["communities"] = [_without_default_period(c) for c in data["communities"]]
+        return json.dumps(data, ensure_ascii=False, default=str)
 
     @classmethod
     def from_json(cls, text: str) -> StreetFacts:

@@ -103,6 +103,17 @@ def community_inputs(
         "package": package_digest(),
         "options": dict(options or {}),
     }
+    # An adopted plan draft (parameters/<社区名称>.<年>.yaml), only where one is.
+    year = (options or {}).get("year")
+    if params_dir and isinstance(year, int):
+        from .params import ParamsError, year_file
+
+        try:
+            adopted = year_file(params_dir, community, year, street)
+        except ParamsError:
+            adopted = None
+        if adopted is not None:
+            out["params_year"] = file_digest(adopted)
     # A district's street defaults (parameters/<街道>/defaults.yaml), only where one is.
     street_defaults = params_dir / street / "defaults.yaml" if params_dir and street else None
     if street_defaults is not None and street_defaults.is_file():

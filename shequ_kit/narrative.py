@@ -395,15 +395,24 @@ class _Ctx:
             return None
         return yoy_phrase(r["value"], r["previous"], r.get("unit"))
 
+    def prior(self, indicator_id: str) -> str | None:
+        """环比 phrase (较上季度增加3场次) in a period the run named, where the ledgers
+        cover the window before; None otherwise."""
+        r = self.row(indicator_id)
+        if r is None or not _stated(r.get("value")) or not _num(r.get("prior")):
+            return None
+        return periods.prior_phrase(r["value"], r["prior"], r.get("unit"),
+                                    _words(self.facts).get("上期") or "")
+
 
 def _period_word(facts: CommunityFacts) -> str:
-    """全年 / 上半年 / 今年以来, as the genre opens a sentence about the period."""
-    return periods.period_word(periods.report_as_of(facts))
+    """全年 / 上半年 / 今年以来 / 本季度 / 本周, as the genre opens a sentence about the period."""
+    return periods.report_period_word(facts)
 
 
 def _words(facts: CommunityFacts | StreetFacts) -> dict[str, Any]:
     """The period's phrases (rules/period.yaml): no 全年 or 年度目标 at mid-year."""
-    return periods.words(periods.report_as_of(facts))
+    return periods.report_words(facts)
 
 
 def _p(facts: CommunityFacts, key: str) -> Any:
@@ -457,6 +466,10 @@ def _signed_on(facts: CommunityFacts) -> str:
             return None
         return day if 0 < (day - end).days <= SIGNING_WINDOW_DAYS else None
 
+    if str(facts.profile.get("统计截止日期") or facts.as_of)[:10] != facts.as_of:
+        # A quarter or a week of the workbook: its 填报日期 and the parameters' 落款日期
+        # sign the workbook's own report, not this one.
+        return cn_date(end)
     filed = facts.profile.get("填报日期")
     day = in_window(filed) if filed else None
     if day is None:
@@ -527,8 +540,8 @@ def _by_dict_parts(values: dict[str, Any] | None, unit: str, suffix: str = "",
 # ======================================================================================
 
 def _opening(facts: CommunityFacts) -> Section:
-    y = facts.year
-    when = f"{y}年上半年" if facts.half_year else f"{y}年"
+    words = _words(facts)
+    when = words["开头"]
     guide = _p(facts, "指导思想")
     theme = _p(facts, "中心工作")
     street = facts.street or ""
@@ -540,8 +553,7 @@ def _opening(facts: CommunityFacts) -> Section:
     parts.append(f"在{_leading_bodies(facts)}的正确领导和精心指导下")
     parts.append("团结带领社区广大党员、居民群众积极有效地开展各项工作")
     text = parts[0] + _join(parts[1:])  # the subject runs straight into its verb
-    what = f"{y}年上半年工作总结" if facts.half_year else f"{y}年度工作总结"
-    text = f"{text}。现将{what}如下："
+    text = f"{text}。现将{words['标题词']}工作总结如下："
     return Section("opening", "", blocks=[Paragraph(text, "sk-opening")])
 
 
@@ -928,7 +940,7 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
     if count is None:
         return [], []
     pw = _period_word(facts)
-    parts = [f"{pw}社区共开展各类活动{plain_number(count)}场次"]
+    parts = [f"{pw}社区共开展各类活动{plain_number(count)}场次", c.prior("activity.count")]
     part = c.v("activity.participants")
     if part is not None:
         parts.append(f"参与居民{plain_number(part)}人次")
@@ -944,14 +956,16 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
     months = c.v("activity.months_covered")
     start, end = date.fromisoformat(facts.period_start), facts.as_of_date
     span = end.month - start.month + 1 if start.year == end.year else 12
-    if months is not None and count and months >= span:
+    # A month or a week is no span to say 月月有活动 of.
+    whole_months = periods.describe(facts)["kind"] not in (periods.MONTH, periods.WEEK)
+    if months is not None and count and months >= span and whole_months:
         text = text[:-1] + "，做到了月月有活动。"
     types = _by_dict_parts(c.d("activity.by_type"), "场次", suffix="类活动", limit=3,
                            skip=("其他",))
     if types:
         text += f"其中{'、'.join(types)}。"
     text += _largest_events(facts) or ""
-    charts = ["monthly_activity"]
+    charts = ["monthly_activity"] if whole_months else []  # no month-by-month of a week
     if isinstance(facts.value("activity.by_line"), dict):
         charts.append("activity_by_line")
     return [Paragraph(text)], charts
@@ -1151,9 +1165,9 @@ def _problems_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
 
 
 def _next_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
-    heading = "下半年工作打算" if facts.half_year else "下一步工作打算"
-    section = Section("next_steps", f"{heading_ordinal(number)}{heading}")
-    when = "下半年" if facts.half_year else f"{facts.year + 1}年"
+    words = _words(facts)
+    section = Section("next_steps", f"{heading_ordinal(number)}{words['下一步标题']}")
+    when = words["来期"]
     theme = _p(facts, "中心工作")
     intro = next_steps_intro(facts, when, theme)
     if not plan.next_steps:
@@ -1167,10 +1181,8 @@ def _next_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
 
 
 def _closing(facts: CommunityFacts) -> Section:
-    if facts.half_year:
-        done, coming = "上半年", "下半年"
-    else:
-        done, coming = f"{facts.year}年", f"{facts.year + 1}年"
+    words = _words(facts)
+    done, coming = words["回顾"], words["来期"]
     guide = _p(facts, "指导思想")
     text = (f"总之，{done}社区工作取得了一定的成绩，但与上级要求和居民期盼还有一定的差距。"
             f"{coming}，我们将" + (f"继续坚持以{guide}为指导，" if guide else "") +
@@ -1207,6 +1219,7 @@ def _notes_section(facts: CommunityFacts) -> Section:
               f"数据来源于{facts.community}{facts.year}年台账。")
     period += (f"同比数据为{facts.year - 1}年同期台账的统计结果。" if q.get("has_previous")
                else f"未提供{facts.year - 1}年台账，文中不作同比。")
+    period += periods.period_note(facts)
     blocks.append(Paragraph(period))
     empty = q.get("ledgers_empty") or []
     used = [x for x in q.get("ledgers_used") or [] if x not in empty]
@@ -1226,7 +1239,7 @@ def _notes_section(facts: CommunityFacts) -> Section:
         blocks.append(Paragraph("指标口径：" + "；".join(defs) +
                                 "。比率按四舍五入保留一位小数。"))
     if any(t.get("pace") for t in facts.targets or []):
-        blocks.append(Paragraph(str(periods.pace_words()["说明"])))
+        blocks.append(Paragraph(str(periods.pace_words(periods.describe(facts)["kind"])["说明"])))
     unassessed = [target_label(t) + (f"（{clean_item(t['reason'])}）"
                                      if t.get("reason") and t["reason"] != "无数据" else "")
                   for t in _unassessed(facts)]
@@ -1311,8 +1324,7 @@ def _summary_section(facts: CommunityFacts) -> Section | None:
             break
     if len(rows) < SUMMARY_MIN_ROWS:
         return None
-    period = f"{facts.year}年上半年" if facts.half_year else f"{facts.year}年"
-    columns = ["指标", period, "上年同期", "同比"]
+    columns = ["指标", _words(facts)["开头"], "上年同期", "同比"]
     if not any(_num(r.get("previous")) for _, r in shown):
         # No previous year (a first year, a new community): no columns of dashes.
         columns, rows = columns[:2], [row[:2] for row in rows]
@@ -1346,9 +1358,11 @@ def _summary_section(facts: CommunityFacts) -> Section | None:
 # The two documents
 # ======================================================================================
 
-def _cover(title: str, street: str, year: int, as_of: str) -> dict[str, str]:
+def _cover(title: str, street: str, year: int, as_of: str,
+           start: str | None = None) -> dict[str, str]:
+    first = date.fromisoformat(start) if start else date(year, 1, 1)
     return {"标题": title, "所属街道": street,
-            "统计期间": f"{cn_date(date(year, 1, 1))}至{cn_date(as_of)}",
+            "统计期间": f"{cn_date(first)}至{cn_date(as_of)}",
             "截止日期": cn_date(as_of)}
 
 
@@ -1368,8 +1382,8 @@ def build_document(facts: CommunityFacts) -> Document:
     summary = _summary_section(facts) if _p(facts, "摘要") else None
     if summary is not None:
         sections.insert(0, summary)
-    return Document(facts.title, _cover(facts.title, facts.street, facts.year, facts.as_of),
-                    sections)
+    return Document(facts.title, _cover(facts.title, facts.street, facts.year, facts.as_of,
+                                        facts.period_start), sections)
 
 
 if TYPE_CHECKING:  # served lazily by __getattr__ below

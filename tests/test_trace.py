@@ -256,3 +256,16 @@ def test_a_street_total_lists_each_communitys_rows(street, tmp_path: Path) -> No
     rows = trace.workpaper_rows(doc, sf)
     total = [r for r in rows if r[5] == "activity.count" and r[3] == "5场次"]
     assert total and total[0][7] == "天运社区·活动台账" and total[0][8] == "天运社区：第3–7行"
+
+
+def test_a_named_period_traces_only_its_own_window(tmp_path: Path) -> None:
+    """2024-02: one activity, on Excel row 4 (民法典讲座, 10 February)."""
+    write_book(tmp_path / "data", 2024, {"活动台账": ACTIVITIES})
+    params = tmp_path / "parameters"
+    params.mkdir()
+    (params / "defaults.yaml").write_text("{}\n", encoding="utf-8")
+    result = assemble.year_facts(tmp_path / "data", 2024, params, period="2024-02")
+    facts = result.communities["天运社区"]
+    assert facts.value("activity.count") == 1
+    traced = trace.trace_rows(result.books["天运社区"], facts, {"activity.count"})
+    assert traced == {"activity.count": [["计数", "活动台账", "4", 1]]}
