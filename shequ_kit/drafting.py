@@ -37,6 +37,7 @@ from .numfmt import (
     relative_change,
     round_half_up,
 )
+from .sources import note_value
 
 RULES_FILE = Path(__file__).resolve().parent / "rules" / "defaults_rules.yaml"
 PHRASES_FILE = Path(__file__).resolve().parent / "rules" / "phrases.yaml"
@@ -348,6 +349,7 @@ def target_actual_text(target: dict[str, Any], table: bool = False) -> str:
     unit = _period_unit(target.get("kind")) or target.get("unit")
     if _period_unit(target.get("kind")):
         return f"{value}{unit}达标"
+    note_value(target.get("指标"), target.get("条件"), value, unit, target.get("名称"))
     return fmt_quantity(value, unit, table=table)
 
 

@@ -15,12 +15,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from . import sources
+
 
 def _without_default_period(data: dict[str, Any]) -> dict[str, Any]:
     """The default period (None) is not written: the facts of a default run stay the
     same JSON as before periods existed (fingerprints, handed-over facts)."""
     if data.get("period") is None:
         data.pop("period", None)
+    if not data.get("trace"):  # 数据溯源 only where a 底稿 is written
+        data.pop("trace", None)
     return data
 
 
@@ -79,6 +83,9 @@ class CommunityFacts:
     events: dict[str, Any] = field(default_factory=dict)
     period: dict[str, Any] | None = None
     history: dict[str, Any] = field(default_factory=dict)
+    # 数据溯源 (trace.trace_rows): {trace_key: [[role, ledger, "5-40,42", n], …]} for the
+    # figures a document states; filled by the batch when it writes the 底稿, else empty.
+    trace: dict[str, Any] = field(default_factory=dict)
 
     # -- look-ups ----------------------------------------------------------------------
     def row(self, indicator_id: str, condition: dict[str, str] | None = None) -> dict | None:
@@ -86,6 +93,7 @@ class CommunityFacts:
         key = _cond_key(condition)
         for r in self.indicators:
             if r["id"] == indicator_id and _cond_key(r.get("condition")) == key:
+                sources.note_row(r, self.trace)  # the words may state it (数据溯源)
                 return r
         return None
 
@@ -142,6 +150,9 @@ class StreetFacts:
     failed: dict[str, str] = field(default_factory=dict)  # community -> Chinese reason
     period: dict[str, Any] | None = None  # as CommunityFacts.period
     history: dict[str, Any] = field(default_factory=dict)  # history.street_history
+    # 数据溯源 of the street totals: {trace_key: [[role, "社区·台账", "5-40", n], …]}, and
+    # per community {"社区:trace_key": …}; filled by the batch, else empty.
+    trace: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

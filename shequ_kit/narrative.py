@@ -21,6 +21,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import period as periods
+from . import sources as _sources
 from .drafting import (
     blocks_config,
     clean_item,
@@ -65,13 +66,18 @@ class Paragraph:
 
     content: str
     css: str = ""
+    # The indicator behind each figure it states (sources.claim; the 底稿 and tooltips).
+    sources: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sources = self.sources or _sources.claim(self.content)
 
     def text(self) -> str:
         return self.content
 
     def html(self) -> str:
         cls = f' class="{_esc(self.css)}"' if self.css else ""
-        return f"<p{cls}>{_esc(self.content)}</p>"
+        return f"<p{cls}>{_sources.mark(self.content, self.sources)}</p>"
 
 
 @dataclass
@@ -81,6 +87,10 @@ class Item:
     number: int
     caption: str
     body: str = ""
+    sources: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sources = self.sources or _sources.claim(self.body)
 
     @property
     def label(self) -> str:
@@ -91,7 +101,7 @@ class Item:
 
     def html(self) -> str:
         return (f'<p class="sk-item"><span class="sk-item-caption">{_esc(self.label)}</span>'
-                f"{_esc(self.body)}</p>")
+                f"{_sources.mark(self.body, self.sources)}</p>")
 
 
 # A table this short is kept on one page (a lone last row on the next page reads badly);
@@ -110,11 +120,12 @@ TARGET_SHORT_CELL = 9
 SHORT_CELL = 6  # 未达预期, 4个季度达标: cells this short read badly broken over two lines
 
 
-def _td(cell: Any, short: int = SHORT_CELL) -> str:
+def _td(cell: Any, short: int = SHORT_CELL, sources: list[dict[str, Any]] | None = None
+        ) -> str:
     text = str(cell)
     if len(text) <= short:
-        return f'<td class="nw">{_esc(text)}</td>'
-    return f"<td>{_esc(text)}</td>"
+        return f'<td class="nw">{_sources.mark(text, sources)}</td>'
+    return f"<td>{_sources.mark(text, sources)}</td>"
 
 
 @dataclass
@@ -128,6 +139,13 @@ class Table:
     note: str = ""
     lead: str = ""  # the sentence that introduces the table, kept on its page
     short: int = SHORT_CELL  # cells up to this many characters never wrap
+    sources: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sources = self.sources or _sources.claim_cells(self.rows)
+
+    def _cell_sources(self, i: int, j: int) -> list[dict[str, Any]]:
+        return [s for s in self.sources if s.get("cell") == [i, j]]
 
     def text(self) -> str:
         lines = [self.lead] if self.lead else []
@@ -164,7 +182,8 @@ class Table:
             head = (f'<th class="sk-caption" colspan="{len(self.columns)}">'
                     f"{_esc(self.caption)}</th></tr><tr>{head}")
             cap = ""
-        body = "".join(self._tr(i) + "".join(_td(c, self.short) for c in r) + "</tr>"
+        body = "".join(self._tr(i) + "".join(_td(c, self.short, self._cell_sources(i, j))
+                                             for j, c in enumerate(r)) + "</tr>"
                        for i, r in enumerate(self.rows))
         out = (f'<table class="{_esc(self.css)}">{cap}<thead><tr>{head}</tr></thead>'
                f"<tbody>{body}</tbody></table>")
@@ -268,6 +287,9 @@ class Document:
     title: str
     cover: dict[str, str]
     sections: list[Section]
+
+    def __post_init__(self) -> None:
+        _sources.number(self)  # figures numbered as the 底稿 lists them
 
     def section(self, key: str) -> Section | None:
         for top in self.sections:

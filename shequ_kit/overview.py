@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import period as periods
-from . import yamltext
+from . import sources, yamltext
 from .drafting import target_label
 from .facts import CommunityFacts, StreetFacts
 from .narrative import STATUS_TEXT, Document, Paragraph, Section, Table, _cover, _num
@@ -113,6 +113,7 @@ def _meta(street: StreetFacts, indicator_id: str) -> dict[str, Any]:
 def _total_row(street: StreetFacts, indicator_id: str) -> dict[str, Any] | None:
     for r in street.totals:
         if r.get("id") == indicator_id and not r.get("condition"):
+            sources.note_row(r, street.trace)  # the words may state it (数据溯源)
             return r
     return None
 
