@@ -271,10 +271,12 @@ def _up_to_date(old: dict[str, Any] | None, digest: str, out_dir: Path,
         return False
     if old.get("fingerprint") != digest:
         return False
-    recorded = old.get("outputs") or {}
+    recorded = dict(old.get("outputs") or {})
+    workpaper = recorded.pop("底稿", None)  # written beside the report (数据溯源)
     wanted = {ext: _rel(p, out_dir) for ext, p in paths.items()}
     try:
-        return recorded == wanted and all(p.is_file() for p in paths.values())
+        return recorded == wanted and all(p.is_file() for p in paths.values()) and \
+            (workpaper is None or (out_dir / workpaper).is_file())
     except OSError:  # a name too long for the file system: not there, so build it
         return False
 
@@ -747,6 +749,7 @@ def run_batch(
     facts_seconds = time.perf_counter() - t0
     index: guard.PersonalLookup = facts.personal if facts.personal is not None \
         else report.NullIndex()
+    _trace_workpapers(facts, out, index, say)  # 数据溯源: needs the ledgers' rows
     facts.books.clear()  # the ledgers themselves are not needed any more
     if not facts.communities and not facts.failures:
         return fail(f"{data}/{year} 下没有找到台账")
@@ -772,9 +775,11 @@ def run_batch(
     for name, cf in sorted(facts.communities.items()):
         key_of[(cf.street, cf.community)] = name
         inputs = fingerprint.community_inputs(cf.community, facts.inputs.get(name, []), pdir,
-                                              nb_path, options, street=cf.street or None)
+                                              nb_path, options, street=cf.street or None,
+                                              earlier=facts.earlier_inputs.get(name))
         data_part = {k: inputs[k] for k in ("workbook", "previous_workbook", "defaults",
-                                            "params", "street_defaults") if k in inputs}
+                                            "params", "params_year", "street_defaults",
+                                            "earlier_workbooks") if k in inputs}
         member_digest[name] = fingerprint.combine(data_part)
         for doc in plan.items:
             if doc.default:
@@ -1029,6 +1034,69 @@ def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
             say.line(f"错误：写入{title}失败：{oserror.describe(exc)}")
 
 
+# job key -> (the 底稿's path, its content made on demand): written with the report's own
+# files when it finishes, so a failed or unchanged report leaves its 底稿 as it was.
+_WORKPAPERS: dict[str, tuple[Path, Callable[[], bytes]]] = {}
+
+
+def _trace_workpapers(facts: Any, out: Path, index: guard.PersonalLookup,
+                      say: _Progress) -> None:
+    """Trace the rows behind every figure each community's summary states, while the
+    ledgers are read: kept in the facts (``trace``) so the notebook's figures carry them
+    as tooltips, and for the 底稿 (``<文档名>.底稿.xlsx``) written beside the summary. A
+    failure is one line and never stops the run."""
+    from . import narrative, overview, paths, sources, trace
+
+    _WORKPAPERS.clear()
+    for name, cf in sorted(facts.communities.items()):
+        book = facts.books.get(name)
+        if book is None:
+            continue
+        try:
+            document = narrative.build_document(cf)
+            keys = {sources.trace_key(str(s["id"]), s.get("condition"), s.get("category"))
+                    for _, _, s in sources.figures(document)}
+            cf.trace = trace.trace_rows(book, cf, keys)
+            html = report.output_paths(out, "community", name, cf.year, cf.title, ("html",))
+            path = paths.inside(out, trace.workpaper_path(html["html"]))
+            _WORKPAPERS[f"community:{name}"] = (path, lambda d=document, f=cf, b=book.path.name:
+                                                trace.workpaper_file(d, f, f.trace, index,
+                                                                     files={"*": b}))
+        except (ValueError, KeyError) as exc:  # a document the notebook will report too
+            say.line(f"警告：{name}的数据底稿未生成：{exc}")
+    by_name = {b.community: b for b in facts.books.values()}
+    for street, sf in sorted(facts.streets.items()):
+        try:
+            document = overview.build_overview(sf)
+            keys = {sources.trace_key(str(s["id"]), s.get("condition"), s.get("category"))
+                    for _, _, s in sources.figures(document)}
+            books = {c.community: by_name[c.community] for c in sf.communities
+                     if c.community in by_name}
+            sf.trace = trace.street_trace(books, sf, keys)
+            html = report.output_paths(out, "overview", street, sf.year, sf.title, ("html",))
+            path = paths.inside(out, trace.workpaper_path(html["html"]))
+            files = {name: b.path.name for name, b in books.items()}
+            _WORKPAPERS[f"overview:{street}"] = (path, lambda d=document, f=sf, n=files:
+                                                 trace.workpaper_file(d, f, f.trace, index,
+                                                                      files=n))
+        except (ValueError, KeyError) as exc:
+            say.line(f"警告：{street}汇总的数据底稿未生成：{exc}")
+
+
+def _workpaper_files(job: _Job, entry: dict[str, Any]) -> dict[Path, bytes]:
+    """The finished report's 底稿, to be written with its files; a refusal by the guard
+    is the report's warning, not its failure."""
+    found = _WORKPAPERS.get(job.key)
+    if found is None:
+        return {}
+    path, make = found
+    try:
+        return {path: make()}
+    except guard.PersonalDataError as exc:
+        entry.setdefault("warnings", []).append(str(exc))
+        return {}
+
+
 def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
     """Write a finished report's files (the manifest is saved after this, so a kill in
     between only means the report is built again next time)."""
@@ -1045,12 +1113,16 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
     if rendered.ok:
         t0 = time.perf_counter()
         try:
-            report.write_outputs({job.paths[ext]: rendered.files[ext] for ext in job.paths})
+            extra = _workpaper_files(job, entry)
+            report.write_outputs({job.paths[ext]: rendered.files[ext] for ext in job.paths}
+                                 | extra)
         except OSError as exc:
             entry["reason"] = f"写入报告文件失败：{oserror.describe(exc)}"
         else:
             entry.update(status=DONE, reason=None, fingerprint=job.digest,
                          outputs={ext: _rel(p, out) for ext, p in job.paths.items()})
+            for path in extra:  # the 底稿 beside it (数据溯源), for the index page
+                entry["outputs"]["底稿"] = _rel(path, out)
             if "ipynb" in rendered.files:  # how a later run sees the analyst's edits
                 entry["notebook_sha256"] = hashlib.sha256(rendered.files["ipynb"]).hexdigest()
         timings["write"] = time.perf_counter() - t0

@@ -206,12 +206,17 @@ class Scope:
     """
 
     def __init__(self, book: LedgerBook, condition: dict[str, str] | None = None,
-                 as_of: date | None = None, start: date | None = None):
+                 as_of: date | None = None, start: date | None = None,
+                 windowed: bool = False):
         self.book = book
         self.as_of = as_of or book.as_of
         self.start = start or date(self.as_of.year, 1, 1)
         self.condition = dict(condition or {})
+        # A window the run named (--period): the 平安稳定 sheet's figures are the
+        # workbook's whole period and say nothing of a part of it but a zero.
+        self.windowed = windowed
         self.lo = _ts(self.start)
+        self.year_lo = _ts(date(self.start.year, 1, 1))
         self.hi = _ts(self.as_of) + pd.Timedelta(days=1)  # exclusive: dates may carry a time
         self._frames: dict[str, pd.DataFrame | None] = {}
         self._results: dict[str, Result] = {}
@@ -262,6 +267,15 @@ class Scope:
     def before(self, dates: pd.Series) -> pd.Series:
         """Before the period (before 1 January)."""
         return (dates < self.lo).fillna(False).astype(bool)
+
+    def before_year(self, dates: pd.Series) -> pd.Series:
+        """Before 1 January of the period's year (last year's, whatever the window)."""
+        return (dates < self.year_lo).fillna(False).astype(bool)
+
+    @property
+    def whole_book(self) -> bool:
+        """The scope covers the workbook's own period (1 January .. its as-of date)."""
+        return (self.start, self.as_of) == (self.book.period_start, self.book.as_of)
 
     def active(self, starts: pd.Series, ends: pd.Series, at: date | None = None) -> pd.Series:
         """Start ≤ the date and (no end, or end after it): the contract's 'active'."""
@@ -344,6 +358,7 @@ def rectified(df: pd.DataFrame, scope: Scope) -> pd.Series:
 # ---------------------------------------------------------------------------
 
 PERIOD, UPTO, BEFORE, ALL, ACTIVE = "period", "upto", "before", "all", "active"
+BEFORE_YEAR = "before_year"
 
 
 @dataclass(frozen=True)
@@ -351,7 +366,8 @@ class Rows:
     """The rows of one ledger an indicator looks at.
 
     mode: PERIOD (``date`` in the period), UPTO (``date`` ≤ as-of), BEFORE (``date``
-    before 1 January), ALL (every row), ACTIVE (``date`` ≤ as-of and ``end`` empty or
+    before the period's first day), BEFORE_YEAR (``date`` before 1 January, also for a
+    quarter or a month), ALL (every row), ACTIVE (``date`` ≤ as-of and ``end`` empty or
     after it). ``where`` narrows further.
     """
 
@@ -373,6 +389,8 @@ class Rows:
             df = df[scope.upto(df[self.date])]
         elif self.mode == BEFORE:
             df = df[scope.before(df[self.date])]
+        elif self.mode == BEFORE_YEAR:
+            df = df[scope.before_year(df[self.date])]
         elif self.mode == ACTIVE:
             df = df[scope.active(df[self.date], column(df, self.end))]
         for pred in self.where:
@@ -507,7 +525,25 @@ class SafetyItem:
     def __call__(self, scope: Scope) -> Result:
         if scope.book.safety is None:
             return NODATA
-        return Result(plain(scope.book.safety.get(self.name)))
+        value = plain(scope.book.safety.get(self.name))
+        if scope.windowed and not scope.whole_book and value != 0:
+            # A count of the workbook's whole period cannot be split into a quarter or a
+            # week; a zero holds for every part of it (杜绝 stays judged).
+            return NODATA
+        return Result(value)
+
+
+@dataclass(frozen=True)
+class WholePeriod:
+    """A figure the ledger keeps for its whole period without dates (走访服务次数 of the
+    残疾人台账): a quarter or a week of it cannot be told (无数据)."""
+
+    formula: Formula
+
+    def __call__(self, scope: Scope) -> Result:
+        if scope.windowed and not scope.whole_book:
+            return NODATA
+        return self.formula(scope)
 
 
 Operand = str | Formula
@@ -563,10 +599,15 @@ def _dibao_period_amount(scope: Scope) -> Result:
     total = 0.0
     y = scope.as_of.year
     for m in range(scope.start.month, scope.as_of.month + 1):
-        end = date(y, m, calendar.monthrange(y, m)[1])
+        days = calendar.monthrange(y, m)[1]
+        end = date(y, m, days)
         end = min(end, scope.as_of)
-        total += float(money[scope.active(starts, ends, at=end)].sum())
-    return Result(plain(total))
+        month = float(money[scope.active(starts, ends, at=end)].sum())
+        if scope.windowed:  # a week or a range pays its days' share of a month
+            first = max(date(y, m, 1), scope.start)
+            month *= ((end - first).days + 1) / days
+        total += month
+    return Result(plain(round(total, 2) if scope.windowed else total))
 
 
 @dataclass
@@ -827,7 +868,7 @@ _add("disability.certified_rate", "持证率", "%", UP, RATE, DIS, ("是否持�
 _add("disability.subsidy", "享受两项补贴", "人", NEUTRAL, COUNT, DIS, ("两项补贴",),
      Distinct(DIS_ROWS.where_also(yes("两项补贴"))))
 _add("disability.visits", "走访服务", "人次", UP, COUNT, DIS, ("走访服务次数",),
-     Sum(DIS_ROWS, "走访服务次数"))
+     WholePeriod(Sum(DIS_ROWS, "走访服务次数")))
 _add("disability.visits_per_person", "人均走访服务", "次", UP, RATIO, DIS, ("走访服务次数",),
      Ratio("disability.visits", "disability.total"))
 
@@ -875,7 +916,7 @@ _add("hazard.major", "重大隐患", "处", NEUTRAL, COUNT, HAZ, ("隐患等级"
      Count(HAZ_FOUND.where_also(eq("隐患等级", "重大"))))
 # Neutral: fewer of last year's hazards left to fix this year is good news, not a fall.
 _add("hazard.carried_over", "上年结转整改", "处", NEUTRAL, COUNT, HAZ, ("整改日期",),
-     Count(Rows(HAZ, "发现日期", BEFORE, where=(dated_in_period("整改日期"),))))
+     Count(Rows(HAZ, "发现日期", BEFORE_YEAR, where=(dated_in_period("整改日期"),))))
 _add("hazard.by_type", "分类别隐患", "处", NEUTRAL, BREAKDOWN, HAZ, (),
      Breakdown(HAZ_FOUND, "隐患类别"))
 

@@ -121,7 +121,7 @@ class Chart:
 
     key: str
     title: str
-    scope: str  # "community" | "street"
+    scope: str  # "community" | "street" | "any" (either kind of facts)
     sources: tuple[str, ...]
     draw: Callable[..., Figure | None]
 
@@ -161,6 +161,9 @@ def _year_labels(year: int, half_year: bool, as_of: str) -> tuple[str, str]:
 
 
 def _labels_of(facts: CommunityFacts) -> tuple[str, str]:
+    own = getattr(facts, "period", None)
+    if own and own["kind"] != period.YEAR:  # 2024年第三季度 beside 上年同期
+        return str(own["label"]), f"{facts.year - 1}年同期"
     return _year_labels(facts.year, facts.half_year, facts.as_of)
 
 
@@ -558,7 +561,7 @@ def _target_completion(facts: CommunityFacts) -> Figure | None:
         return None
     n = len(targets)
     # Bars on the left; beside each, what was asked and what was done, in words.
-    words = period.words(period.report_as_of(facts))
+    words = period.report_words(facts)
     # Rows as tight as two 8-point note lines allow, so a long target list (25 rows)
     # still fits under the remnant of the targets table it follows instead of taking a
     # page of its own and leaving the table's last rows alone on a half-empty page.
@@ -827,8 +830,60 @@ def _street_heatmap(street: StreetFacts, indicator_ids: Sequence[str] | None = N
         ax.spines[side].set_visible(False)
     note = "按每列各社区的相对水平着色：蓝色较好，红色较差"
     if any_missed:
-        note += "；" + str(period.words(period.report_as_of(street))["红框"])
+        note += "；" + str(period.report_words(street)["红框"])
     ax.set_xlabel(note + "。", fontsize=8, color=MUTED_INK, labelpad=6)
+    return fig
+
+
+# ======================================================================================
+# Both: the look-back over the years (trends.py)
+# ======================================================================================
+
+TREND_PANEL_CM = 6.2  # one row of small charts
+TREND_ROW_CM = 5.6  # each further row
+
+
+@_chart("trend", "近年主要工作数据", "any",
+        ("activity.count", "activity.participants", "volunteer.registered", "volunteer.hours"))
+def _trend(facts: CommunityFacts | StreetFacts) -> Figure | None:
+    """One small bar chart per headline indicator, a bar per year, this year's in front
+    colour: the figures the 近三年 paragraph states, side by side."""
+    from . import trends
+
+    panels = trends.trend_series(facts)
+    if not panels:
+        return None
+    years = (facts.history or {}).get("years") or []
+    n = len(panels)
+    ncols = n if n <= 3 and len(years) <= 4 else min(n, 2)
+    nrows = math.ceil(n / ncols)
+    title = trends.trend_title(facts, "图表标题")
+    fig, axes = _new_figure(title, TREND_PANEL_CM + TREND_ROW_CM * (nrows - 1),
+                            nrows=nrows, ncols=ncols, squeeze=False)
+    flat = list(axes.flat)
+    labels = trends.year_labels(facts)
+    for ax, panel in zip(flat, panels, strict=False):
+        unit, values = panel["unit"], panel["values"]
+        scale = _scale(unit)
+        x = np.arange(len(values))
+        heights = [float(v) * scale if _is_num(v) else math.nan for v in values]
+        colours = [LAST_YEAR] * (len(values) - 1) + [THIS_YEAR]
+        bars = ax.bar(x, heights, 0.6, color=colours)
+        ax.bar_label(bars, labels=[_short(v, unit) if _is_num(v) else "" for v in values],
+                     padding=2, fontsize=VALUE_LABEL_SIZE)
+        for xi, v in zip(x, values, strict=True):
+            if not _is_num(v):
+                ax.text(xi, 0, "无数据", ha="center", va="bottom", fontsize=VALUE_LABEL_SIZE,
+                        color=MUTED_INK)
+        ax.set_xticks(x, labels)
+        ax.tick_params(axis="x", length=0)
+        shown = [h for h in heights if not math.isnan(h)]
+        _number_axis(ax, "y", integer=unit != "%" and all(h.is_integer() for h in shown))
+        _headroom(ax, max(shown, default=0), factor=1.22)
+        ax.set_xlim(-0.6, len(values) - 0.4)
+        ax.set_title(f"{panel['name']}（{_axis_unit(unit)}）" if unit else panel["name"])
+    for ax in flat[n:]:
+        ax.set_visible(False)
     return fig
 
 
@@ -843,9 +898,11 @@ def indicator_bar(street: StreetFacts, indicator_id: str) -> Figure | None:
 # Public entry points
 # ======================================================================================
 
-_SCOPE_TYPES: dict[str, type] = {"community": CommunityFacts, "street": StreetFacts}
+_SCOPE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "community": CommunityFacts, "street": StreetFacts, "any": (CommunityFacts, StreetFacts)}
 _SCOPE_WORDS = {"community": "社区工作总结（CommunityFacts）",
-                "street": "街道汇总（StreetFacts）"}
+                "street": "街道汇总（StreetFacts）",
+                "any": "社区工作总结或街道汇总"}
 
 
 def draw(key: str, facts: CommunityFacts | StreetFacts, titled: bool = True,

@@ -125,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, type=Path, metavar="目录", help="输出目录")
     s.add_argument("--communities", type=int, default=12, metavar="个数", help="社区数（默认12）")
     s.add_argument("--years", type=int, nargs="+", default=[2023, 2024], metavar="年份",
-                   help="年份（默认2023 2024）")
+                   help="年份（默认2023 2024）；只写一个不大于10的数N时，生成到2024年为止的"
+                        "连续N年（如 --years 3 生成2022至2024年，总结中有近三年趋势）")
     s.add_argument("--seed", type=int, default=2024, metavar="种子", help="随机种子（相同种子生成相同文件）")
     s.add_argument("--errors", action="store_true",
                    help="同时写入几处故意填错的记录（日期、枚举、重复身份证号），演示检查结果")

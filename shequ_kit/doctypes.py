@@ -64,6 +64,8 @@ class DocType:
         return copy.deepcopy(self.raw.get(key, default))
 
 
+# A builder returns a Section, a list of them, None (nothing to say), or a callable
+# giving those, called after every other section is made (a summary of the others).
 SectionBuilder = Callable[[Any, dict, "BuildContext"], Any]
 
 
@@ -358,10 +360,17 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
              for k, v in words.items()}
     ctx = BuildContext(doctype=dt, line=line, lines=lines, facts=facts, period=period,
                        words=words)
+    if any(getattr(kinds[s["类型"]], "needs_plan", False) for s in dt.sections):
+        ctx.plan  # noqa: B018 - drafted before the sections, as they claim its look-ups
+    # A builder may return a callable: that section is made after all the others (a
+    # 摘要 sums them up) and placed where the outline puts it.
+    slots: list[tuple[dict[str, Any], Any]] = []
+    for spec in dt.sections:
+        slots.append((spec, kinds[spec["类型"]](facts, spec, ctx)))
+    slots = [(spec, built() if callable(built) else built) for spec, built in slots]
     sections = []
     made: dict[str, list[str]] = {}
-    for spec in dt.sections:
-        built = kinds[spec["类型"]](facts, spec, ctx)
+    for spec, built in slots:
         if built is None:
             continue
         parts = built if isinstance(built, list) else [built]

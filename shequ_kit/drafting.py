@@ -17,6 +17,7 @@ ledgers give the same words in every run, and each community its own.
 
 from __future__ import annotations
 
+import calendar
 import copy
 import hashlib
 import string
@@ -36,6 +37,7 @@ from .numfmt import (
     relative_change,
     round_half_up,
 )
+from .sources import note_value
 
 RULES_FILE = Path(__file__).resolve().parent / "rules" / "defaults_rules.yaml"
 PHRASES_FILE = Path(__file__).resolve().parent / "rules" / "phrases.yaml"
@@ -51,8 +53,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "台账不规范": ("条数", "台账"),
     "应有工作为零": ("指标", "上年同期"),
 }
-# Period words every rule may use (rules/period.yaml): {期间} 全年/上半年/今年以来,
-# {下一阶段} 全年/下半年, {目标任务} 年度目标/各项目标任务; the target rules also
+# Period words every rule may use (rules/period.yaml): {期间} 全年/上半年/今年以来/本季度…,
+# {下一阶段} 全年/下半年/下一季度…, {目标任务} 年度目标/各项目标任务; the target rules also
 # {未完成} 未完成年度目标/未达到序时进度/暂未达到目标要求.
 PERIOD_PLACEHOLDERS = ("期间", "下一阶段", "目标任务")
 for _kind in PLACEHOLDERS:
@@ -347,6 +349,7 @@ def target_actual_text(target: dict[str, Any], table: bool = False) -> str:
     unit = _period_unit(target.get("kind")) or target.get("unit")
     if _period_unit(target.get("kind")):
         return f"{value}{unit}达标"
+    note_value(target.get("指标"), target.get("条件"), value, unit, target.get("名称"))
     return fmt_quantity(value, unit, table=table)
 
 
@@ -396,9 +399,8 @@ def target_note_text(target: dict[str, Any]) -> str:
 
 def period_values(facts: Any) -> dict[str, str]:
     """The period words a rule's wording may use, for this facts' period."""
-    as_of = period.report_as_of(facts)
-    words = period.words(as_of)
-    return {"期间": period.period_word(as_of), "下一阶段": str(words["下一阶段"]),
+    words = period.report_words(facts)
+    return {"期间": str(words["期间"]), "下一阶段": str(words["下一阶段"]),
             "目标任务": str(words["目标任务"])}
 
 
@@ -476,7 +478,7 @@ def _missed_words(facts: Any, target: dict[str, Any]) -> str:
     """未完成年度目标 / 未达到序时进度 / 暂未达到目标要求, as the period and target call."""
     if target.get("pace"):
         return str(period.pace_words()["未完成"])
-    return str(period.words(period.report_as_of(facts))["未完成"])
+    return str(period.report_words(facts)["未完成"])
 
 
 def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedProblem]:
@@ -487,6 +489,10 @@ def _rule_months(facts: Any, rule: dict[str, Any], name: str) -> list[DraftedPro
     start = date.fromisoformat(facts.period_start)
     end = date.fromisoformat(facts.as_of)
     months = range(start.month, end.month + 1) if start.year == end.year else range(1, 13)
+    if period.describe(facts)["kind"] != period.YEAR:
+        # A week or a range of days: only the months it covers whole can be empty.
+        months = [m for m in months if start <= date(start.year, m, 1)
+                  and date(start.year, m, calendar.monthrange(start.year, m)[1]) <= end]
     empty = [m for m in months if not by_month.get(str(m))]
     if not empty or len(empty) < rule.get("阈值", 1):
         return []

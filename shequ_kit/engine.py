@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,7 +31,7 @@ from .model import LedgerBook
 
 __all__ = [
     "Result", "compute", "rows", "facts_rows", "change", "coverage", "periods",
-    "street_totals", "previous_window", "GRANULARITIES",
+    "street_totals", "previous_window", "GRANULARITIES", "Window",
 ]
 
 Condition = dict[str, str] | None
@@ -54,16 +55,38 @@ def _compute(scope: Scope, ids: Iterable[str]) -> dict[str, Result]:
 
 
 def compute(book: LedgerBook, condition: dict[str, str] | None = None,
-            as_of: date | None = None, ids: Iterable[str] | None = None
-            ) -> dict[str, Result]:
-    """Every indicator (or those of ``ids``) of one workbook over 1 January .. as-of.
+            as_of: date | None = None, ids: Iterable[str] | None = None,
+            start: date | None = None) -> dict[str, Result]:
+    """Every indicator (or those of ``ids``) of one workbook over 1 January (or
+    ``start``, a window the run named) .. as-of.
 
     ``as_of`` defaults to the workbook's 统计截止日期. A 条件 value outside the enum list
     in force raises a Chinese ValueError: it is a mistake in the parameters, not data.
     """
     cond = canonical_condition(condition, book.enums)
-    scope = Scope(book, cond, as_of)
+    scope = Scope(book, cond, as_of, start=start, windowed=start is not None)
     return _compute(scope, CATALOGUE if ids is None else ids)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A window the run named (--period) and the windows it is compared with.
+
+    ``start``..``end`` is counted in the community's own workbook; ``last_year`` (同比)
+    in last year's workbook; ``prior`` (环比) in ``prior_book`` (this year's, or last
+    year's for a January or a first week), None where no ledger covers it."""
+
+    start: date
+    end: date
+    last_year: tuple[date, date] | None = None
+    prior: tuple[date, date] | None = None
+    prior_book: LedgerBook | None = None
+    prior_label: str | None = None
+
+    def scope(self, book: LedgerBook, cond: dict[str, str],
+              span: tuple[date, date] | None = None) -> Scope:
+        lo, hi = span or (self.start, self.end)
+        return Scope(book, cond, as_of=hi, start=lo, windowed=True)
 
 
 def previous_window(as_of: date, year: int) -> date:
@@ -77,9 +100,10 @@ def _period(book: LedgerBook) -> list[str]:
 
 
 def _results(book: LedgerBook, previous: LedgerBook | None,
-             conditions: Iterable[Condition]
-             ) -> list[tuple[Indicator, dict[str, str], Result, Result | None]]:
-    """(indicator, canonical 条件, this year, same window of last year or None)."""
+             conditions: Iterable[Condition], window: Window | None = None
+             ) -> list[tuple[Indicator, dict[str, str], Result, Result | None, Result | None]]:
+    """(indicator, canonical 条件, this year, same window of last year or None, the
+    window before (环比) or None)."""
     out = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     for condition in conditions:
@@ -89,15 +113,24 @@ def _results(book: LedgerBook, previous: LedgerBook | None,
             continue
         seen.add(key)
         ids = [i for i, ind in CATALOGUE.items() if _applies(ind, cond)]
-        current = _compute(Scope(book, cond), ids)
         before: dict[str, Result] | None = None
-        if previous is not None:
-            year = book.year - 1
-            scope = Scope(previous, cond, as_of=previous_window(book.as_of, year),
-                          start=date(year, 1, 1))
-            before = _compute(scope, ids)
+        prior: dict[str, Result] | None = None
+        if window is not None:
+            current = _compute(window.scope(book, cond), ids)
+            if previous is not None and window.last_year is not None:
+                before = _compute(window.scope(previous, cond, window.last_year), ids)
+            if window.prior_book is not None and window.prior is not None:
+                prior = _compute(window.scope(window.prior_book, cond, window.prior), ids)
+        else:
+            current = _compute(Scope(book, cond), ids)
+            if previous is not None:
+                year = book.year - 1
+                scope = Scope(previous, cond, as_of=previous_window(book.as_of, year),
+                              start=date(year, 1, 1))
+                before = _compute(scope, ids)
         for i in ids:
-            out.append((CATALOGUE[i], cond, current[i], None if before is None else before[i]))
+            out.append((CATALOGUE[i], cond, current[i], None if before is None else before[i],
+                        None if prior is None else prior[i]))
     return out
 
 
@@ -110,11 +143,13 @@ def _value(ind: Indicator, value: Any) -> Any:
 
 
 def _row(book: LedgerBook, ind: Indicator, cond: dict[str, str], res: Result,
-         prev: Result | None) -> dict[str, Any]:
+         prev: Result | None, window: Window | None = None) -> dict[str, Any]:
+    span = _period(book) if window is None else [window.start.isoformat(),
+                                                 window.end.isoformat()]
     row: dict[str, Any] = {
         "community": book.community,
         "year": book.year,
-        "period": _period(book),
+        "period": span,
         "id": ind.id,
         "name": ind.name,
         "unit": ind.unit,
@@ -129,25 +164,30 @@ def _row(book: LedgerBook, ind: Indicator, cond: dict[str, str], res: Result,
 
 
 def rows(book: LedgerBook, previous: LedgerBook | None = None,
-         conditions: Iterable[Condition] = (None,)) -> list[dict[str, Any]]:
+         conditions: Iterable[Condition] = (None,), window: Window | None = None
+         ) -> list[dict[str, Any]]:
     """The JSON form of indicators.md for one community, in catalogue order.
 
     ``previous`` is last year's workbook: its figures are taken over 1 January .. the
     as-of date's month and day of last year, whatever its own 统计截止日期 says, so a
     half-year report is compared with last year's first half. For a 条件, only the
-    indicators whose ledger can be filtered that way are listed.
+    indicators whose ledger can be filtered that way are listed. A ``window`` (a period
+    the run named) counts its own dates and takes 同比 over its ``last_year``.
     """
-    return [_row(book, ind, cond, res, prev)
-            for ind, cond, res, prev in _results(book, previous, conditions)]
+    return [_row(book, ind, cond, res, prev, window)
+            for ind, cond, res, prev, _ in _results(book, previous, conditions, window)]
 
 
 def facts_rows(book: LedgerBook, previous: LedgerBook | None = None,
-               conditions: Iterable[Condition] = (None,)) -> list[dict[str, Any]]:
+               conditions: Iterable[Condition] = (None,), window: Window | None = None
+               ) -> list[dict[str, Any]]:
     """``rows`` plus what words and charts need: better, last year's numerator and
-    denominator (for pooled street 同比) and the 同比 itself (``change``)."""
+    denominator (for pooled street 同比) and the 同比 itself (``change``). In a window
+    the run named, also 环比: ``prior`` (the value over the window before, None where
+    no ledger covers it), ``prior_label`` and ``prior_change`` (as ``change``)."""
     out = []
-    for ind, cond, res, prev in _results(book, previous, conditions):
-        row = _row(book, ind, cond, res, prev)
+    for ind, cond, res, prev, before in _results(book, previous, conditions, window):
+        row = _row(book, ind, cond, res, prev, window)
         enriched: dict[str, Any] = {}
         for k, v in row.items():
             enriched[k] = v
@@ -156,6 +196,14 @@ def facts_rows(book: LedgerBook, previous: LedgerBook | None = None,
         enriched["previous_numerator"] = None if prev is None else plain(prev.numerator)
         enriched["previous_denominator"] = None if prev is None else plain(prev.denominator)
         enriched["change"] = change(enriched)
+        if window is not None:
+            enriched["prior"] = None if before is None else _value(ind, before.value)
+            enriched["prior_numerator"] = None if before is None else plain(before.numerator)
+            enriched["prior_denominator"] = None if before is None else plain(
+                before.denominator)
+            enriched["prior_label"] = window.prior_label if before is not None else None
+            enriched["prior_change"] = change({"id": ind.id, "value": enriched["value"],
+                                               "previous": enriched["prior"]})
         out.append(enriched)
     return out
 
@@ -234,7 +282,8 @@ def periods(start: date, as_of: date, granularity: str) -> list[tuple[date, date
 
 
 def coverage(book: LedgerBook, indicator_id: str, condition: dict[str, str] | None = None,
-             granularity: str = "month") -> tuple[int, int, list[str]] | None:
+             granularity: str = "month", start: date | None = None,
+             as_of: date | None = None) -> tuple[int, int, list[str]] | None:
     """(periods with ≥ 1 counted row, periods of the window, labels of those lacking).
 
     Only for indicators that count or sum dated rows (activity.count, dispute.accepted …).
@@ -246,9 +295,10 @@ def coverage(book: LedgerBook, indicator_id: str, condition: dict[str, str] | No
     if selection is None:
         raise ValueError(
             f"指标“{ind.name}”不是按日期登记的计数，不能按{_GRAN_LABEL.get(GRANULARITIES.get(granularity, ''), '周期')}检查")
-    spans = periods(book.period_start, book.as_of, granularity)
+    lo, hi = start or book.period_start, as_of or book.as_of
+    spans = periods(lo, hi, granularity)
     cond = canonical_condition(condition, book.enums)
-    scope = Scope(book, cond)
+    scope = Scope(book, cond, as_of=hi, start=lo, windowed=start is not None)
     if not _applies(ind, cond) or not scope.has(ind):
         return None
     days = {d.date() for d in selection(scope)[selection.date].dropna()}
@@ -331,5 +381,13 @@ def street_totals(rows: list[dict[str, Any]], street: str, year: int,
         if cond:
             total["condition"] = dict(cond)
         total["change"] = change(total)
+        if any("prior" in r for r in members):  # a period the run named: 环比 as 同比
+            prior = None
+            if have and all(r.get("prior") is not None for r in have):
+                prior = _pool(ind, [(r["prior"], r.get("prior_numerator"),
+                                     r.get("prior_denominator")) for r in have])[0]
+            total["prior"] = prior
+            total["prior_label"] = have[0].get("prior_label") if prior is not None else None
+            total["prior_change"] = change({"id": ind.id, "value": value, "previous": prior})
         out.append(total)
     return out

@@ -144,7 +144,8 @@ def _quotable(raw: str, personal: _Personal | None) -> bool:
 
 
 def activity_events(book: LedgerBook, personal: _Personal | None = None,
-                    rules: dict[str, Any] | None = None) -> dict[str, Any]:
+                    rules: dict[str, Any] | None = None,
+                    window: tuple[date, date] | None = None) -> dict[str, Any]:
     """The activities a summary names: ``{"by_line": {条线: [event…]}, "largest": [event…]}``.
 
     Each event is ``{name, line, times (场次), participants (Σ 参与人次), largest (the
@@ -152,12 +153,15 @@ def activity_events(book: LedgerBook, personal: _Personal | None = None,
     biggest one-off activities (for the overview paragraph); the per-条线 lists leave
     those out so no name is told twice. Rows outside the period, and names that cannot
     be quoted (personal data, too long), are never chosen. Empty without the ledger.
+    ``window`` (first day, last day) is a period the run named; within a single month
+    nothing is 每月开展.
     """
     r = rules or event_rules()
     df = book.sheets.get(ACT)
     if df is None or not {"日期", "条线", "活动名称"} <= set(df.columns):
         return {}
-    scope = Scope(book)
+    scope = Scope(book) if window is None else Scope(book, as_of=window[1], start=window[0],
+                                                     windowed=True)
     rows = Rows(ACT, "日期")(scope)
     max_len = int(r.get("名称最长", 18))
     patterns = list(r.get("归一去除") or [])
@@ -189,6 +193,8 @@ def activity_events(book: LedgerBook, personal: _Personal | None = None,
         return g.times >= min_times
 
     def monthly(g: _Group) -> bool:
+        if window is not None and span < 2:
+            return False
         return recurring(g) and len(g.months) >= monthly_share * span
 
     def by_size(g: _Group) -> tuple:

@@ -121,7 +121,8 @@ def _cn_period(value: Any) -> str:
 def cover_meta(facts: Any) -> dict[str, Any]:
     """The cover of a CommunityFacts (kind community) or StreetFacts (kind overview)."""
     is_overview = hasattr(facts, "communities")
-    start = getattr(facts, "period_start", None) or f"{facts.year}-01-01"
+    start = (getattr(facts, "period_start", None)
+             or (getattr(facts, "period", None) or {}).get("start") or f"{facts.year}-01-01")
     meta: dict[str, Any] = {
         "title": facts.title,
         "street": facts.street,

@@ -15,6 +15,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from . import sources
+
+
+def _without_default_period(data: dict[str, Any]) -> dict[str, Any]:
+    """The default period (None) is not written: the facts of a default run stay the
+    same JSON as before periods existed (fingerprints, handed-over facts)."""
+    if data.get("period") is None:
+        data.pop("period", None)
+    if not data.get("trace"):  # 数据溯源 only where a 底稿 is written
+        data.pop("trace", None)
+    return data
+
 
 def _cond_key(condition: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((condition or {}).items()))
@@ -43,6 +55,17 @@ class CommunityFacts:
         {条线: [event…]}, "largest": [event…]}, each event {name, line, times,
         participants, largest, months, recurring, monthly}; names already checked
         against the personal-data index. Empty without an 活动台账.
+    period: the period the run named (period.Period.to_dict: kind, key, label, start,
+        end, share, note, words), None for the default (the year up to the as-of date,
+        period.describe gives its dict). With a period, ``period_start``/``as_of`` are the
+        window's (cut at the workbook's as-of date) and ``half_year`` is True for any
+        window short of the whole year (judged by 序时进度); indicator rows carry 环比
+        (``prior``, ``prior_label``, ``prior_change``).
+    history: the multi-year series of the declared trend indicators (history.py):
+        {"years": [2022, 2023, 2024], "series": {indicator id: [value per year]},
+        "gaps": [years without a workbook], "window": ["01-01", "12-31"], "parts"?,
+        "unreadable"?}; {} with fewer than three years, so a report without earlier
+        ledgers reads exactly as before.
     """
 
     community: str
@@ -58,6 +81,11 @@ class CommunityFacts:
     quality: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     events: dict[str, Any] = field(default_factory=dict)
+    period: dict[str, Any] | None = None
+    history: dict[str, Any] = field(default_factory=dict)
+    # 数据溯源 (trace.trace_rows): {trace_key: [[role, ledger, "5-40,42", n], …]} for the
+    # figures a document states; filled by the batch when it writes the 底稿, else empty.
+    trace: dict[str, Any] = field(default_factory=dict)
 
     # -- look-ups ----------------------------------------------------------------------
     def row(self, indicator_id: str, condition: dict[str, str] | None = None) -> dict | None:
@@ -65,6 +93,7 @@ class CommunityFacts:
         key = _cond_key(condition)
         for r in self.indicators:
             if r["id"] == indicator_id and _cond_key(r.get("condition")) == key:
+                sources.note_row(r, self.trace)  # the words may state it (数据溯源)
                 return r
         return None
 
@@ -77,8 +106,15 @@ class CommunityFacts:
         r = self.row(indicator_id, condition)
         return None if r is None else r.get("previous")
 
+    def prior(self, indicator_id: str, condition: dict[str, str] | None = None) -> Any:
+        """环比: the value over the window before (None without a period or a ledger)."""
+        r = self.row(indicator_id, condition)
+        return None if r is None else r.get("prior")
+
     @property
     def title(self) -> str:
+        if self.period:
+            return f"{self.community}{self.period['words']['标题词']}工作总结"
         return f"{self.community}{self.year}年{'上半年' if self.half_year else '度'}工作总结"
 
     @property
@@ -87,7 +123,7 @@ class CommunityFacts:
 
     # -- serialisation -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _without_default_period(asdict(self))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, default=str)
@@ -112,13 +148,22 @@ class StreetFacts:
     communities: list[CommunityFacts]
     totals: list[dict[str, Any]]  # JSON-form rows with level == "street"
     failed: dict[str, str] = field(default_factory=dict)  # community -> Chinese reason
+    period: dict[str, Any] | None = None  # as CommunityFacts.period
+    history: dict[str, Any] = field(default_factory=dict)  # history.street_history
+    # 数据溯源 of the street totals: {trace_key: [[role, "社区·台账", "5-40", n], …]}, and
+    # per community {"社区:trace_key": …}; filled by the batch, else empty.
+    trace: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
+        if self.period:
+            return f"{self.street}{self.period['words']['标题词']}社区工作汇总"
         return f"{self.street}{self.year}年{'上半年' if self.half_year else '度'}社区工作汇总"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, default=str)
+        data = _without_default_period(asdict(self))
+        data["communities"] = [_without_default_period(c) for c in data["communities"]]
+        return json.dumps(data, ensure_ascii=False, default=str)
 
     @classmethod
     def from_json(cls, text: str) -> StreetFacts:

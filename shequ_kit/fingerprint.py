@@ -85,12 +85,15 @@ def community_inputs(
     notebook: Path,
     options: Mapping[str, object] | None = None,
     street: str | None = None,
+    earlier: list[Path] | None = None,
 ) -> dict[str, object]:
     """The named inputs of one community's summary.
 
     ``workbooks`` is this year's workbook first, then last year's when there is one (the
     同比 figures read it). ``options`` holds the run's choices that change the files
-    written (year, formats).
+    written (year, formats). ``earlier``: the workbooks of the years before last that the
+    近三年 look-back read (named only when there are some, so a two-year street keeps its
+    fingerprints).
     """
     current = workbooks[0] if workbooks else None
     previous = workbooks[1] if len(workbooks) > 1 else None
@@ -103,10 +106,23 @@ def community_inputs(
         "package": package_digest(),
         "options": dict(options or {}),
     }
+    # An adopted plan draft (parameters/<社区名称>.<年>.yaml), only where one is.
+    year = (options or {}).get("year")
+    if params_dir and isinstance(year, int):
+        from .params import ParamsError, year_file
+
+        try:
+            adopted = year_file(params_dir, community, year, street)
+        except ParamsError:
+            adopted = None
+        if adopted is not None:
+            out["params_year"] = file_digest(adopted)
     # A district's street defaults (parameters/<街道>/defaults.yaml), only where one is.
     street_defaults = params_dir / street / "defaults.yaml" if params_dir and street else None
     if street_defaults is not None and street_defaults.is_file():
         out["street_defaults"] = file_digest(street_defaults)
+    if earlier:
+        out["earlier_workbooks"] = [file_digest(p) for p in earlier]
     return out
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import period as periods
+from . import sources as _sources
 from .drafting import (
     blocks_config,
     clean_item,
@@ -64,13 +65,18 @@ class Paragraph:
 
     content: str
     css: str = ""
+    # The indicator behind each figure it states (sources.claim; the 底稿 and tooltips).
+    sources: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sources = self.sources or _sources.claim(self.content)
 
     def text(self) -> str:
         return self.content
 
     def html(self) -> str:
         cls = f' class="{_esc(self.css)}"' if self.css else ""
-        return f"<p{cls}>{_esc(self.content)}</p>"
+        return f"<p{cls}>{_sources.mark(self.content, self.sources)}</p>"
 
 
 @dataclass
@@ -80,6 +86,10 @@ class Item:
     number: int
     caption: str
     body: str = ""
+    sources: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sources = self.sources or _sources.claim(self.body)
 
     @property
     def label(self) -> str:
@@ -90,7 +100,7 @@ class Item:
 
     def html(self) -> str:
         return (f'<p class="sk-item"><span class="sk-item-caption">{_esc(self.label)}</span>'
-                f"{_esc(self.body)}</p>")
+                f"{_sources.mark(self.body, self.sources)}</p>")
 
 
 # A table this short is kept on one page (a lone last row on the next page reads badly);
@@ -109,11 +119,12 @@ TARGET_SHORT_CELL = 9
 SHORT_CELL = 6  # 未达预期, 4个季度达标: cells this short read badly broken over two lines
 
 
-def _td(cell: Any, short: int = SHORT_CELL) -> str:
+def _td(cell: Any, short: int = SHORT_CELL, sources: list[dict[str, Any]] | None = None
+        ) -> str:
     text = str(cell)
     if len(text) <= short:
-        return f'<td class="nw">{_esc(text)}</td>'
-    return f"<td>{_esc(text)}</td>"
+        return f'<td class="nw">{_sources.mark(text, sources)}</td>'
+    return f"<td>{_sources.mark(text, sources)}</td>"
 
 
 @dataclass
@@ -127,6 +138,13 @@ class Table:
     note: str = ""
     lead: str = ""  # the sentence that introduces the table, kept on its page
     short: int = SHORT_CELL  # cells up to this many characters never wrap
+    sources: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sources = self.sources or _sources.claim_cells(self.rows)
+
+    def _cell_sources(self, i: int, j: int) -> list[dict[str, Any]]:
+        return [s for s in self.sources if s.get("cell") == [i, j]]
 
     def text(self) -> str:
         lines = [self.lead] if self.lead else []
@@ -163,7 +181,8 @@ class Table:
             head = (f'<th class="sk-caption" colspan="{len(self.columns)}">'
                     f"{_esc(self.caption)}</th></tr><tr>{head}")
             cap = ""
-        body = "".join(self._tr(i) + "".join(_td(c, self.short) for c in r) + "</tr>"
+        body = "".join(self._tr(i) + "".join(_td(c, self.short, self._cell_sources(i, j))
+                                             for j, c in enumerate(r)) + "</tr>"
                        for i, r in enumerate(self.rows))
         out = (f'<table class="{_esc(self.css)}">{cap}<thead><tr>{head}</tr></thead>'
                f"<tbody>{body}</tbody></table>")
@@ -271,6 +290,9 @@ class Document:
     # for the notebook's one cell per entry.
     parts: dict[str, list[str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _sources.number(self)  # figures numbered as the 底稿 lists them
+
     def section(self, key: str) -> Section | None:
         for top in self.sections:
             for s in top.walk():
@@ -375,15 +397,24 @@ class _Ctx:
             return None
         return yoy_phrase(r["value"], r["previous"], r.get("unit"))
 
+    def prior(self, indicator_id: str) -> str | None:
+        """环比 phrase (较上季度增加3场次) in a period the run named, where the ledgers
+        cover the window before; None otherwise."""
+        r = self.row(indicator_id)
+        if r is None or not _stated(r.get("value")) or not _num(r.get("prior")):
+            return None
+        return periods.prior_phrase(r["value"], r["prior"], r.get("unit"),
+                                    _words(self.facts).get("上期") or "")
+
 
 def _period_word(facts: CommunityFacts) -> str:
-    """全年 / 上半年 / 今年以来, as the genre opens a sentence about the period."""
-    return periods.period_word(periods.report_as_of(facts))
+    """全年 / 上半年 / 今年以来 / 本季度 / 本周, as the genre opens a sentence about the period."""
+    return periods.report_period_word(facts)
 
 
 def _words(facts: CommunityFacts | StreetFacts) -> dict[str, Any]:
     """The period's phrases (rules/period.yaml): no 全年 or 年度目标 at mid-year."""
-    return periods.words(periods.report_as_of(facts))
+    return periods.report_words(facts)
 
 
 def _p(facts: CommunityFacts, key: str) -> Any:
@@ -437,6 +468,10 @@ def _signed_on(facts: CommunityFacts) -> str:
             return None
         return day if 0 < (day - end).days <= SIGNING_WINDOW_DAYS else None
 
+    if str(facts.profile.get("统计截止日期") or facts.as_of)[:10] != facts.as_of:
+        # A quarter or a week of the workbook: its 填报日期 and the parameters' 落款日期
+        # sign the workbook's own report, not this one.
+        return cn_date(end)
     filed = facts.profile.get("填报日期")
     day = in_window(filed) if filed else None
     if day is None:
@@ -507,8 +542,8 @@ def _by_dict_parts(values: dict[str, Any] | None, unit: str, suffix: str = "",
 # ======================================================================================
 
 def _opening(facts: CommunityFacts) -> Section:
-    y = facts.year
-    when = f"{y}年上半年" if facts.half_year else f"{y}年"
+    words = _words(facts)
+    when = words["开头"]
     guide = _p(facts, "指导思想")
     theme = _p(facts, "中心工作")
     street = facts.street or ""
@@ -520,8 +555,7 @@ def _opening(facts: CommunityFacts) -> Section:
     parts.append(f"在{_leading_bodies(facts)}的正确领导和精心指导下")
     parts.append("团结带领社区广大党员、居民群众积极有效地开展各项工作")
     text = parts[0] + _join(parts[1:])  # the subject runs straight into its verb
-    what = f"{y}年上半年工作总结" if facts.half_year else f"{y}年度工作总结"
-    text = f"{text}。现将{what}如下："
+    text = f"{text}。现将{words['标题词']}工作总结如下："
     return Section("opening", "", blocks=[Paragraph(text, "sk-opening")])
 
 
@@ -908,7 +942,7 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
     if count is None:
         return [], []
     pw = _period_word(facts)
-    parts = [f"{pw}社区共开展各类活动{plain_number(count)}场次"]
+    parts = [f"{pw}社区共开展各类活动{plain_number(count)}场次", c.prior("activity.count")]
     part = c.v("activity.participants")
     if part is not None:
         parts.append(f"参与居民{plain_number(part)}人次")
@@ -924,14 +958,16 @@ def _activity_overview(facts: CommunityFacts) -> tuple[list[Any], list[str]]:
     months = c.v("activity.months_covered")
     start, end = date.fromisoformat(facts.period_start), facts.as_of_date
     span = end.month - start.month + 1 if start.year == end.year else 12
-    if months is not None and count and months >= span:
+    # A month or a week is no span to say 月月有活动 of.
+    whole_months = periods.describe(facts)["kind"] not in (periods.MONTH, periods.WEEK)
+    if months is not None and count and months >= span and whole_months:
         text = text[:-1] + "，做到了月月有活动。"
     types = _by_dict_parts(c.d("activity.by_type"), "场次", suffix="类活动", limit=3,
                            skip=("其他",))
     if types:
         text += f"其中{'、'.join(types)}。"
     text += _largest_events(facts) or ""
-    charts = ["monthly_activity"]
+    charts = ["monthly_activity"] if whole_months else []  # no month-by-month of a week
     if isinstance(facts.value("activity.by_line"), dict):
         charts.append("activity_by_line")
     return [Paragraph(text)], charts
@@ -964,6 +1000,11 @@ def _work_section(facts: CommunityFacts, number: int) -> Section:
     cobuild = _cobuild(facts, sub + 1)
     if cobuild:
         section.blocks.append(cobuild)
+    from .trends import trend_section  # 近三年来…, where three years of ledgers exist
+
+    trend = trend_section(facts, sub + 1 + (1 if cobuild else 0))
+    if trend is not None:
+        section.blocks.append(trend)
     if not section.blocks:
         section.blocks.append(Paragraph("本期未提供活动及各条线工作台账，主要工作情况暂无数据可述。"))
     return section
@@ -1131,9 +1172,9 @@ def _problems_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
 
 
 def _next_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
-    heading = "下半年工作打算" if facts.half_year else "下一步工作打算"
-    section = Section("next_steps", f"{heading_ordinal(number)}{heading}")
-    when = "下半年" if facts.half_year else f"{facts.year + 1}年"
+    words = _words(facts)
+    section = Section("next_steps", f"{heading_ordinal(number)}{words['下一步标题']}")
+    when = words["来期"]
     theme = _p(facts, "中心工作")
     intro = next_steps_intro(facts, when, theme)
     if not plan.next_steps:
@@ -1147,10 +1188,8 @@ def _next_section(facts: CommunityFacts, number: int, plan: Any) -> Section:
 
 
 def _closing(facts: CommunityFacts) -> Section:
-    if facts.half_year:
-        done, coming = "上半年", "下半年"
-    else:
-        done, coming = f"{facts.year}年", f"{facts.year + 1}年"
+    words = _words(facts)
+    done, coming = words["回顾"], words["来期"]
     guide = _p(facts, "指导思想")
     text = (f"总之，{done}社区工作取得了一定的成绩，但与上级要求和居民期盼还有一定的差距。"
             f"{coming}，我们将" + (f"继续坚持以{guide}为指导，" if guide else "") +
@@ -1187,7 +1226,12 @@ def _notes_section(facts: CommunityFacts) -> Section:
               f"数据来源于{facts.community}{facts.year}年台账。")
     period += (f"同比数据为{facts.year - 1}年同期台账的统计结果。" if q.get("has_previous")
                else f"未提供{facts.year - 1}年台账，文中不作同比。")
+    period += periods.period_note(facts)
     blocks.append(Paragraph(period))
+    from .trends import notes_text
+
+    if (trend_note := notes_text(facts)) is not None:
+        blocks.append(Paragraph(trend_note))
     empty = q.get("ledgers_empty") or []
     used = [x for x in q.get("ledgers_used") or [] if x not in empty]
     absent = q.get("ledgers_absent") or []
@@ -1206,7 +1250,7 @@ def _notes_section(facts: CommunityFacts) -> Section:
         blocks.append(Paragraph("指标口径：" + "；".join(defs) +
                                 "。比率按四舍五入保留一位小数。"))
     if any(t.get("pace") for t in facts.targets or []):
-        blocks.append(Paragraph(str(periods.pace_words()["说明"])))
+        blocks.append(Paragraph(str(periods.pace_words(periods.describe(facts)["kind"])["说明"])))
     unassessed = [target_label(t) + (f"（{clean_item(t['reason'])}）"
                                      if t.get("reason") and t["reason"] != "无数据" else "")
                   for t in _unassessed(facts)]
@@ -1291,8 +1335,7 @@ def _summary_section(facts: CommunityFacts) -> Section | None:
             break
     if len(rows) < SUMMARY_MIN_ROWS:
         return None
-    period = f"{facts.year}年上半年" if facts.half_year else f"{facts.year}年"
-    columns = ["指标", period, "上年同期", "同比"]
+    columns = ["指标", _words(facts)["开头"], "上年同期", "同比"]
     if not any(_num(r.get("previous")) for _, r in shown):
         # No previous year (a first year, a new community): no columns of dashes.
         columns, rows = columns[:2], [row[:2] for row in rows]
@@ -1326,9 +1369,11 @@ def _summary_section(facts: CommunityFacts) -> Section | None:
 # The two documents
 # ======================================================================================
 
-def _cover(title: str, street: str, year: int, as_of: str) -> dict[str, str]:
+def _cover(title: str, street: str, year: int, as_of: str,
+           start: str | None = None) -> dict[str, str]:
+    first = date.fromisoformat(start) if start else date(year, 1, 1)
     return {"标题": title, "所属街道": street,
-            "统计期间": f"{cn_date(date(year, 1, 1))}至{cn_date(as_of)}",
+            "统计期间": f"{cn_date(first)}至{cn_date(as_of)}",
             "截止日期": cn_date(as_of)}
 
 
@@ -1347,14 +1392,33 @@ def build_document(facts: CommunityFacts, params_dir: Any = None) -> Document:
 # The section kinds of the summary, for the 文种 outlines (doctypes.SectionBuilder:
 # facts, the outline's entry, the build context). A numbered section takes its number
 # from the context, so an outline may leave a section out or move it.
+def _summary_kind(f: CommunityFacts, spec: dict, ctx: Any) -> Callable[[], Any] | None:
+    """The 摘要 page sums up what the other sections say: it is built after them (a
+    callable, see doctypes.build) and placed where the outline puts it."""
+    return (lambda: _summary_section(f)) if _p(f, "摘要") else None
+
+
+def _problems_kind(f: CommunityFacts, spec: dict, ctx: Any) -> Section:
+    return _problems_section(f, ctx.number(), ctx.plan)
+
+
+def _next_kind(f: CommunityFacts, spec: dict, ctx: Any) -> Section:
+    return _next_section(f, ctx.number(), ctx.plan)
+
+
+# The problem plan reads the figures before any section is written (doctypes.build
+# drafts it first for an outline with these), as the summary always has.
+_problems_kind.needs_plan = True  # type: ignore[attr-defined]
+_next_kind.needs_plan = True  # type: ignore[attr-defined]
+
 SECTION_KINDS: dict[str, Callable[..., Any]] = {
-    "摘要": lambda f, spec, ctx: _summary_section(f) if _p(f, "摘要") else None,
+    "摘要": _summary_kind,
     "开头语": lambda f, spec, ctx: _opening(f),
     "基本情况": lambda f, spec, ctx: _profile_section(f, ctx.number()),
     "主要工作": lambda f, spec, ctx: _work_section(f, ctx.number()),
     "目标完成情况": lambda f, spec, ctx: _targets_section(f, ctx.number()),
-    "存在问题": lambda f, spec, ctx: _problems_section(f, ctx.number(), ctx.plan),
-    "下一步": lambda f, spec, ctx: _next_section(f, ctx.number(), ctx.plan),
+    "存在问题": _problems_kind,
+    "下一步": _next_kind,
     "结束语": lambda f, spec, ctx: _closing(f),
     "数据说明": lambda f, spec, ctx: _notes_section(f),
 }

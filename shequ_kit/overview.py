@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import period as periods
-from . import yamltext
+from . import sources, yamltext
 from .drafting import target_label
 from .facts import CommunityFacts, StreetFacts
 from .narrative import STATUS_TEXT, Document, Paragraph, Section, Table, _cover, _num
@@ -113,6 +113,7 @@ def _meta(street: StreetFacts, indicator_id: str) -> dict[str, Any]:
 def _total_row(street: StreetFacts, indicator_id: str) -> dict[str, Any] | None:
     for r in street.totals:
         if r.get("id") == indicator_id and not r.get("condition"):
+            sources.note_row(r, street.trace)  # the words may state it (数据溯源)
             return r
     return None
 
@@ -203,7 +204,12 @@ def _best(pairs: list[tuple[str, float]], better: str, shown: Any
 
 
 def _period_word(street: StreetFacts) -> str:
-    return periods.period_word(periods.report_as_of(street))
+    return periods.report_period_word(street)
+
+
+def _target_words(street: StreetFacts) -> dict[str, str]:
+    """{目标称谓}: 年度目标, or 工作目标 in a quarter, a month or a week."""
+    return {"目标称谓": str(periods.report_words(street)["目标称谓"])}
 
 
 # ======================================================================================
@@ -224,6 +230,10 @@ def _summary_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
             text = _fill(clause["措辞"], 数值=_fmt(row["value"], iid, row.get("unit")))
             if clause.get("同比") and _num(row.get("previous")):
                 text += f"，{yoy_phrase(row['value'], row['previous'], row.get('unit'))}"
+            if clause.get("同比") and _num(row.get("prior")):  # 环比 of a named period
+                prior = periods.prior_phrase(row["value"], row["prior"], row.get("unit"),
+                                             str(periods.report_words(street).get("上期") or ""))
+                text += f"，{prior}" if prior else ""
             clauses.append(text)
         if clauses:
             lead = _fill(para["开头"], **words)
@@ -238,8 +248,13 @@ def _summary_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
                                       完成=done, 完成率=fmt_pct(done / assessed)) + "。"))
     if not blocks:
         blocks.append(Paragraph("各社区台账中暂无可汇总的主要工作数据。"))
+    from .trends import trend_paragraph, trend_series  # 近三年来, with three years of ledgers
+
+    trend = trend_paragraph(street)
+    if trend is not None:
+        blocks.append(trend)
     return Section("street_summary", f"{heading_ordinal(number)}{rules['标题']['总体情况']}",
-                   blocks=blocks)
+                   blocks=blocks, charts=["trend"] if trend and trend_series(street) else [])
 
 
 # ======================================================================================
@@ -420,7 +435,9 @@ def _target_counts(comms: list[CommunityFacts]) -> dict[str, dict[str, int]]:
 
 def _problem(street: StreetFacts, name: str, rule: dict[str, Any], communities: list[str],
              indicator: str | None = None, **values: Any) -> CommonProblem:
-    values = {"社区数": len(communities), "后进": "", **values}
+    words = periods.report_words(street)
+    values = {"社区数": len(communities), "后进": "", "目标称谓": words["目标称谓"],
+              "下一阶段": words["下一阶段"], **values}
     return CommonProblem(name, _fill(rule["措辞"], **values), "", communities, indicator,
                          values)
 
@@ -592,14 +609,14 @@ def common_problems(street: StreetFacts, rules: dict[str, Any] | None = None
     return problems
 
 
-def _problems_section(rules: dict[str, Any], number: int, problems: list[CommonProblem]
-                      ) -> Section:
+def _problems_section(rules: dict[str, Any], number: int, problems: list[CommonProblem],
+                      street: StreetFacts) -> Section:
     section = Section("common_problems",
                       f"{heading_ordinal(number)}{rules['标题']['共性问题']}")
     if not problems:
-        section.blocks.append(Paragraph(rules["共性问题为空"]))
+        section.blocks.append(Paragraph(_fill(rules["共性问题为空"], **_target_words(street))))
         return section
-    section.blocks.append(Paragraph(rules["共性问题开头"]))
+    section.blocks.append(Paragraph(_fill(rules["共性问题开头"], **_target_words(street))))
     last = len(problems)
     section.blocks.extend(
         Paragraph(f"{item_ordinal(i)}{p.text}{'。' if i == last else '；'}", "sk-problem")
@@ -609,9 +626,12 @@ def _problems_section(rules: dict[str, Any], number: int, problems: list[CommonP
 
 def _next_section(street: StreetFacts, rules: dict[str, Any], number: int,
                   problems: list[CommonProblem]) -> Section:
+    words = periods.report_words(street)
     heading = rules["标题"]["下一步_半年" if street.half_year else "下一步"]
+    if periods.describe(street)["kind"] != periods.YEAR:  # 下一步工作打算 of a quarter
+        heading = words["下一步标题"]
     section = Section("street_next_steps", f"{heading_ordinal(number)}{heading}")
-    coming = "下半年" if street.half_year else f"{street.year + 1}年"
+    coming = words["来期"]
     if not problems:
         section.blocks.append(Paragraph(_fill(rules["下一步为空"], 下一期=coming)))
         return section
@@ -678,10 +698,10 @@ def _targets_section(street: StreetFacts, rules: dict[str, Any], number: int) ->
         scope = rules["目标未完成全部"] if behind == len(street.communities) else \
             _fill(rules["目标未完成范围"], 社区数=len(street.communities), 未完成社区数=behind)
         summary = _fill(rules["目标说明"], 范围=scope, 平均=fmt_pct(average),
-                        后进=lag_text) + "。"
+                        后进=lag_text, **_target_words(street)) + "。"
     else:
-        summary = rules["目标全部完成"]
-    title = periods.words(periods.report_as_of(street))["目标标题"]
+        summary = _fill(rules["目标全部完成"], **_target_words(street))
+    title = periods.report_words(street)["目标标题"]
     return Section("targets", f"{heading_ordinal(number)}{title}", blocks=[
         Table(["社区", "量化目标", "完成", "未完成", "未达预期", "无法评估", "完成率"], trows,
               caption=f"各社区{title}", lead=summary)],
@@ -695,13 +715,13 @@ def build_overview(street: StreetFacts) -> Document:
     that failed."""
     rules = overview_rules()
     comms = street.communities
-    half = street.half_year
     pw = _period_word(street)
+    words = periods.report_words(street)
     n_all = len(comms) + len(street.failed)
-    opening = f"{street.year}年{'上半年' if half else ''}，{street.street}共有{n_all}个社区"
+    opening = f"{words['开头']}，{street.street}共有{n_all}个社区"
     opening += "纳入工作总结汇总" if not street.failed else \
         f"报送台账，其中{len(comms)}个社区已生成工作总结，{len(street.failed)}个社区因台账问题未能生成"
-    opening += f"。现将各社区主要工作情况、{periods.words(periods.report_as_of(street))['目标标题']}汇总如下："
+    opening += f"。现将各社区主要工作情况、{words['目标标题']}汇总如下："
     sections = [Section("opening", "", blocks=[Paragraph(opening, "sk-opening")])]
 
     compared = _compared(street, rules)
@@ -709,7 +729,7 @@ def build_overview(street: StreetFacts) -> Document:
     sections += [
         _summary_section(street, rules, 1),
         _highlights_section(street, rules, 2, compared),
-        _problems_section(rules, 3, problems),
+        _problems_section(rules, 3, problems, street),
         _next_section(street, rules, 4, problems),
         _key_figures_section(street, rules, 5, pw),
         _ranking_section(street, rules, 6, compared),
@@ -724,4 +744,5 @@ def build_overview(street: StreetFacts) -> Document:
                                          for s in sections if s.heading])
     sections.insert(1, toc)
     return Document(street.title, _cover(street.title, street.street, street.year,
-                                         street.as_of), sections)
+                                         street.as_of, periods.describe(street)["start"]),
+                    sections)

@@ -30,7 +30,7 @@ from .targets import Target, TargetError, check_condition, parse_target
 
 __all__ = [
     "ParamsError", "DEFAULTS_FILE", "BUILTIN_DEFAULTS", "load_defaults", "load_params",
-    "community_targets", "merge", "target_key", "community_file", "STREET_KEY",
+    "community_targets", "merge", "target_key", "community_file", "year_file", "STREET_KEY",
 ]
 
 DEFAULTS_FILE = "defaults.yaml"
@@ -360,9 +360,24 @@ def community_file(params_dir: Path | str | None, community: str,
     return found or _community_file(Path(params_dir), community)
 
 
+def year_file(params_dir: Path | str | None, community: str, year: int | None,
+              street: str | None = None) -> Path | None:
+    """``<社区名称>.<年>.yaml``: a community's parameters for one year (an adopted plan
+    draft), beside its own file in the street's folder or the flat folder."""
+    if params_dir is None or year is None:
+        return None
+    name = f"{community}.{int(year)}"
+    folder = _street_folder(Path(params_dir), street)
+    found = _community_file(folder, name) if folder is not None else None
+    return found or _community_file(Path(params_dir), name)
+
+
 def load_params(params_dir: Path | str | None, community: str, street: str | None = None,
-                notes: list[str] | None = None) -> dict[str, Any]:
-    """A community's parameters: the street's defaults with its own file merged in.
+                notes: list[str] | None = None, year: int | None = None) -> dict[str, Any]:
+    """A community's parameters: the street's defaults with its own file merged in, and
+    with ``year`` given its ``<社区名称>.<年>.yaml`` merged over both the same way (an
+    adopted 工作计划 draft: next year's targets replace this year's by 指标 and 条件, while
+    特色亮点 and the rest stay in the community's own file).
 
     ``street`` is the workbook's 所属街道. A community's file that names another street
     (its ``所属街道``) belongs to a namesake community elsewhere in the district: it is
@@ -374,22 +389,34 @@ def load_params(params_dir: Path | str | None, community: str, street: str | Non
     defaults = load_defaults(params_dir, street)
     if params_dir is None:
         return defaults
-    path = community_file(params_dir, community, street)
-    if path is None:
-        return defaults
+    merged = defaults
+    own = community_file(params_dir, community, street)
+    if own is not None:
+        merged = _overlay(Path(params_dir), defaults, own, community, street, notes)
+        if merged is None:
+            return defaults
+    adopted = year_file(params_dir, community, year, street)
+    if adopted is not None:  # a namesake's year file is left out, the own file kept
+        merged = _overlay(Path(params_dir), merged, adopted, community, street, notes) or merged
+    return merged
+
+
+def _overlay(params_dir: Path, base: dict[str, Any], path: Path, community: str,
+             street: str | None, notes: list[str] | None) -> dict[str, Any] | None:
+    """``base`` with one community file merged in; None for a namesake's file."""
     data, entries = _load(path, from_defaults=False, community=community)
     f = _File(path, False, community)
     declared = data.get(STREET_KEY)
     declared = "" if declared is None else str(declared).strip()
     if street and declared and declared != street:
-        shown = _shown_path(Path(params_dir), path)
+        shown = _shown_path(params_dir, path)
         if notes is not None:
             notes.append(f"参数文件 {shown} 写的所属街道是“{declared}”，而{community}台账的所属"
                          f"街道是“{street}”：该文件不用于{street}{community}，本社区只使用街道"
                          f"统一参数（同名社区请各用“参数目录/街道/社区名称.yaml”）")
-        return defaults
-    merged = merge(defaults, {k: v for k, v in data.items() if k != TARGETS})
-    merged[TARGETS] = _merge_targets(defaults[TARGETS], entries, f)
+        return None
+    merged = merge(base, {k: v for k, v in data.items() if k != TARGETS})
+    merged[TARGETS] = _merge_targets(base[TARGETS], entries, f)
     return merged
 
 

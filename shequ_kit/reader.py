@@ -13,7 +13,7 @@ formulas come back as their cached values and nothing in a workbook is executed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -652,9 +652,13 @@ def _filed_date(grids: Iterable[list[list[Any]]]) -> date | None:
 
 
 def read_workbook(path: str | Path, year: int | None = None,
-                  enums: dict[str, EnumSpec] | None = None) -> LedgerBook:
+                  enums: dict[str, EnumSpec] | None = None,
+                  sheets: Collection[str] | None = None) -> LedgerBook:
     """One community's workbook, read and validated; raises LedgerError (Chinese, masked)
-    when the workbook cannot be used at all."""
+    when the workbook cannot be used at all.
+
+    ``sheets`` (canonical names) reads only those ledgers besides 基本情况: an earlier
+    year looked back on for a few figures need not validate every row of every ledger."""
     path = Path(path)
     enums = dict(enums) if enums is not None else dict(schema.ENUMS)
     sink = _Sink(path.name)
@@ -666,6 +670,9 @@ def read_workbook(path: str | Path, year: int | None = None,
             if sheet is None:
                 if compact(name) not in IGNORED_SHEETS:
                     sink.add(WARNING, "unknown_sheet", "不认识的工作表，已忽略", name)
+                continue
+            if sheets is not None and sheet.name not in sheets \
+                    and sheet.name != schema.PROFILE.name:
                 continue
             if sheet.name in grids:
                 sink.add(WARNING, "duplicate_sheet",
@@ -851,11 +858,12 @@ def _in_street_folder(book: LedgerBook, folder: Path) -> None:
 
 
 def read_year(data_dir: str | Path, year: int, enums: dict[str, EnumSpec] | None = None,
-              communities: list[str] | None = None) -> YearRead:
+              communities: list[str] | None = None,
+              sheets: Collection[str] | None = None) -> YearRead:
     """Every community's workbook of one year; one bad workbook fails only its community.
 
     ``communities`` may name a community by 社区名称 (every street's of that name) or
-    by ``街道/社区名称``.
+    by ``街道/社区名称``; ``sheets`` as for ``read_workbook``.
     """
     out = YearRead(year)
     folder = Path(data_dir) / str(year)
@@ -875,7 +883,7 @@ def read_year(data_dir: str | Path, year: int, enums: dict[str, EnumSpec] | None
     for path in find_workbooks(data_dir, year):
         in_folder = path.parent != folder
         try:
-            book = read_workbook(path, year, enums)
+            book = read_workbook(path, year, enums, sheets)
         except LedgerError as exc:
             # The community is unknown when its workbook will not open; the file is named
             # after it by convention, so the stem is the name the manifest and log show.

@@ -44,7 +44,8 @@ from .schema import BOOL, CODE, DATE, ENUM, ID, INT, NUMBER, PHONE, Sheet
 
 __all__ = [
     "STREET", "COMMUNITY_NAMES", "STYLES", "PLANTED", "Planted", "Style",
-    "generate", "summary", "fake_id", "check_digit", "community_names", "stop_words",
+    "generate", "sample_years", "summary", "fake_id", "check_digit", "community_names",
+    "stop_words",
 ]
 
 STREET = "青枫街道"
@@ -848,6 +849,12 @@ def _activities(w: World, year: int, pop: int, style: Style, last: int) -> list[
             add(_day_in_month(r, year, month - r.randint(0, 2)), _RECURRING[6][1])
     add(date(year, 12, r.randint(20, 28)),
         K("物业管理", "议事协商", "年度居民代表议事会|“民生实事”项目协商会", (20, 60)))
+    behind = last - 1 - year
+    if behind > 0:
+        # A longer sample (``years=3`` and more) grows year on year as streets report it:
+        # each year before last year a few per cent fewer activities. Never touches the
+        # last two years, so the two-year sample stays as it was.
+        vigour *= (1 - random.Random(f"growth:{w.name}").uniform(0.04, 0.12)) ** behind
     target = int((40 + pop / 110) * vigour)
     weights = [wt for wt, _ in _RECURRING]
     while len(rows) < target:
@@ -1261,16 +1268,32 @@ def _year_sheets(w: World, year: int, first: int, last: int, style: Style
     return _profile_values(w.name, year, prof), sheets, _safety(w, year, pop, first)
 
 
-def generate(out: Path, communities: int = 12, years: Sequence[int] = (2023, 2024),
+LAST_YEAR = 2024
+MAX_YEAR_COUNT = 10
+
+
+def sample_years(years: Sequence[int] | int) -> list[int]:
+    """The years to generate: a count N gives the N consecutive years up to 2024 (3 →
+    2022, 2023, 2024, for a street with trends); a list of years is taken as it is."""
+    if isinstance(years, int):
+        years = [years]
+    years = [int(y) for y in years]
+    if len(years) == 1 and 0 < years[0] <= MAX_YEAR_COUNT:
+        return list(range(LAST_YEAR - years[0] + 1, LAST_YEAR + 1))
+    return sorted(set(years))
+
+
+def generate(out: Path, communities: int = 12, years: Sequence[int] | int = (2023, 2024),
              seed: int = 2024, errors: bool = False) -> list[Path]:
     """Write ``<out>/<year>/<社区名称>.xlsx`` for a synthetic street; return the paths.
 
     Communities share nothing but the street; each keeps the same people from year to
-    year. The same arguments always produce byte-identical files.
+    year. The same arguments always produce byte-identical files. ``years`` is a list of
+    years or a count (``sample_years``).
     """
     out = Path(out)
     names = community_names(communities)
-    years = sorted(set(years))
+    years = sample_years(years)
     if not years:
         raise ValueError("至少需要一个年份")
     first, last = years[0], years[-1]

@@ -198,6 +198,9 @@ def parse_number(text: str) -> float | int | None:
 # Parsing
 # ---------------------------------------------------------------------------
 
+_YEAR_BASE = re.compile(r"(不低于|不少于|不超过|不高于|不多于)(\d{4})年(?:的|水平的?|实际)?(?=\d)")
+
+
 def _normalise(text: str) -> str:
     """Full-width digits and signs to half-width, no spaces, no closing punctuation."""
     text = unicodedata.normalize("NFKC", text)
@@ -243,6 +246,11 @@ def parse_target(text: str, indicator_id: str, condition: dict | None = None,
             soft, body = True, body[len(word):]
             break
 
+    # 不低于2024年的20篇: a plan's 逐年提高 written with last year's figure (plan.py writes
+    # it so); the year only names where the figure came from.
+    based = _YEAR_BASE.match(body)
+    if based:
+        body = based.group(1) + body[based.end():]
     base = dict(indicator=indicator_id, text=raw, condition=cond, soft=soft, source=source,
                 name=ind.name, unit=ind.unit, indicator_kind=ind.kind, better=ind.better)
     is_rate = ind.kind == "rate" or ind.unit in RATE_UNITS
@@ -252,6 +260,8 @@ def parse_target(text: str, indicator_id: str, condition: dict | None = None,
         if found is not None:
             kind, threshold, extra = found
             gran = extra.pop("granularity", None)
+            if based:
+                extra["base_year"] = int(based.group(2))
             return Target(kind=kind, threshold=threshold, granularity=gran, extra=extra,
                           **base)
     if re.search(r"\d|%", body):

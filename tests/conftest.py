@@ -29,7 +29,7 @@ SLOW_MODULES = frozenset({
     "test_install", "test_paths", "test_params_streets", "test_checklist_run",
     "test_index_run", "test_loop_cli", "test_loop_edits", "test_loop_export",
     "test_ecosystem_nbconvert", "test_ecosystem_explorer", "test_cli_hints",
-    "test_docx_libreoffice", "test_doctypes_run",
+    "test_docx_libreoffice", "test_trends_run", "test_doctypes_run",
 })
 
 
