@@ -256,6 +256,14 @@ class _Job:
     doc: str | None = None  # the 文种, 期间 and 条线 of a document other than the summary
     line: str | None = None
     period: str | None = None
+    # The document the notebook will build (the same builder on the same facts), made
+    # here once for its 底稿 (数据溯源); None: the report has no 底稿.
+    document: Callable[[], Any] | None = None
+    facts: Any = None  # the CommunityFacts or StreetFacts the notebook is handed
+    # Files written beside the report (a 文种's 附件, e.g. the plan's 参数草案): manifest
+    # outputs key -> (path, write(written_digest) -> path).
+    extras: dict[str, tuple[Path, Callable[[str | None], Path]]] = field(
+        default_factory=dict)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -266,17 +274,23 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _up_to_date(old: dict[str, Any] | None, digest: str, out_dir: Path,
-                paths: dict[str, Path]) -> bool:
+                paths: dict[str, Path], extras: dict[str, Path] | None = None) -> bool:
+    """Whether the report need not be made again: same inputs, and every file it wrote
+    is still there. A 附件 (``extras``: the plan's 参数草案) must be there too, edited or
+    not: an edited draft is the community's and stays as it is."""
     if not old or old.get("status") not in (DONE, SKIPPED):
         return False
     if old.get("fingerprint") != digest:
         return False
     recorded = dict(old.get("outputs") or {})
     workpaper = recorded.pop("底稿", None)  # written beside the report (数据溯源)
+    side = {key: recorded.pop(key, None) for key in extras or {}}
     wanted = {ext: _rel(p, out_dir) for ext, p in paths.items()}
     try:
         return recorded == wanted and all(p.is_file() for p in paths.values()) and \
-            (workpaper is None or (out_dir / workpaper).is_file())
+            (workpaper is None or (out_dir / workpaper).is_file()) and \
+            all(side[key] == _rel(p, out_dir) and p.is_file()
+                for key, p in (extras or {}).items())
     except OSError:  # a name too long for the file system: not there, so build it
         return False
 
@@ -356,6 +370,47 @@ class _Plan:
     period_key: str | None  # the period's key, None for the default
 
 
+@dataclass(frozen=True)
+class _Attachment:
+    """A file a 文种 writes beside each community's report (its YAML 附件 list names
+    them): the manifest outputs key, where it goes, and how it is written (given the run's
+    personal-data index and the digest of the copy the kit wrote last, so a copy the
+    community edited is kept, never overwritten)."""
+
+    key: str
+    path: Callable[[Path, Any], Path]
+    write: Callable[[Path, Any, Any, str | None], Path]
+
+
+def _draft_path(out: Path, facts: Any) -> Path:
+    from . import plan
+
+    return plan.draft_path(out, facts)
+
+
+def _write_draft(out: Path, facts: Any, index: Any, written: str | None) -> Path:
+    from . import plan
+
+    return plan.write_draft(out, facts, index=index, written_digest=written)
+
+
+# 附件 name (as a 文种 lists it) -> how it is made.
+ATTACHMENTS: dict[str, _Attachment] = {
+    "参数草案": _Attachment("草案", _draft_path, _write_draft),  # next year's parameters
+}
+
+
+def _attachments(doctype: Any) -> list[str]:
+    """The 附件 a 文种 declares; an unknown one stops the run, naming the known."""
+    names = doctype.get("附件") or []
+    names = [names] if isinstance(names, str) else list(names)
+    bad = [str(n) for n in names if n not in ATTACHMENTS]
+    if bad:
+        raise ValueError(f"文种“{doctype.name}”（{doctype.source}）的附件未定义："
+                         f"{'、'.join(bad)}（可用：{'、'.join(ATTACHMENTS)}）")
+    return [str(n) for n in names]
+
+
 def _plan_documents(docs: list[str] | tuple[str, ...] | None,
                     lines: list[str] | tuple[str, ...] | None, period: str | None,
                     year: int, pdir: Path | None) -> _Plan:
@@ -377,6 +432,7 @@ def _plan_documents(docs: list[str] | tuple[str, ...] | None,
     items: list[_Doc] = []
     for name in names:
         dt = doctypes.load_doctype(name, pdir)
+        _attachments(dt)
         if dt.periods and parsed is not None and kind not in dt.periods:
             allowed = "、".join(doctypes.PERIOD_KINDS.get(k, k) for k in dt.periods)
             raise ValueError(f"文种“{name}”不按{doctypes.PERIOD_KINDS.get(kind, kind)}编写"
@@ -411,8 +467,8 @@ def _family(key: str) -> tuple[str, ...]:
 
 
 def _document_job(doc: _Doc, cf: Any, name: str, inputs: dict[str, Any], out: Path,
-                  data: Path, pdir: Path | None, fmts: tuple[str, ...], share: float
-                  ) -> _Job | str | None:
+                  data: Path, pdir: Path | None, fmts: tuple[str, ...], share: float,
+                  index: Any = None) -> _Job | str | None:
     """The job for one community's document; None when a 专项's lines have no data in
     the period (nothing is written), or the Chinese reason it cannot be made."""
     from . import doctypes, lines
@@ -433,6 +489,10 @@ def _document_job(doc: _Doc, cf: Any, name: str, inputs: dict[str, Any], out: Pa
                       doctype=doctypes.doctype_digest(dt.name, pdir),
                       document={"文种": dt.name, "期间": period_key, "条线": doc.line})
     document = {"doc_type": dt.name, "line": doc.line, "period": doc.period, "title": title}
+    extras = {}
+    for att in (ATTACHMENTS[a] for a in _attachments(dt)):
+        extras[att.key] = (att.path(out, cf),
+                           lambda written, att=att: att.write(out, cf, index, written))
     return _Job(
         key=_doc_key("community", name, doc, cf), label=f"{name}：{title}",
         kind="community", name=name, title=title, inputs=job_inputs,
@@ -440,7 +500,8 @@ def _document_job(doc: _Doc, cf: Any, name: str, inputs: dict[str, Any], out: Pa
         make_task=lambda: report.community_task(cf, text, data, pdir, fmts, key=name,
                                                 document=document),
         paths=report.output_paths(out, "community", name, cf.year, stem, fmts),
-        facts_share=share, doc=dt.name, line=doc.line, period=period_key)
+        facts_share=share, doc=dt.name, line=doc.line, period=period_key,
+        document=lambda: doctypes.build(dt, cf, doc.line), facts=cf, extras=extras)
 
 
 def _street_job(doc: _Doc, sf: Any, members: dict[str, str | None], out: Path, data: Path,
@@ -466,7 +527,8 @@ def _street_job(doc: _Doc, sf: Any, members: dict[str, str | None], out: Path, d
         name=sf.street, title=title, inputs=inputs, digest=fingerprint.combine(inputs),
         make_task=lambda: report.overview_task(sf, text, data, pdir, fmts, document=document),
         paths=report.output_paths(out, "overview", sf.street, sf.year, title, fmts),
-        facts_share=0.0, doc=dt.name, line=doc.line, period=period_key)
+        facts_share=0.0, doc=dt.name, line=doc.line, period=period_key,
+        document=lambda: lines.build_street(dt, sf, str(doc.line)), facts=sf)
 
 
 # -- executing ---------------------------------------------------------------------------
@@ -749,8 +811,6 @@ def run_batch(
     facts_seconds = time.perf_counter() - t0
     index: guard.PersonalLookup = facts.personal if facts.personal is not None \
         else report.NullIndex()
-    _trace_workpapers(facts, out, index, say)  # 数据溯源: needs the ledgers' rows
-    facts.books.clear()  # the ledgers themselves are not needed any more
     if not facts.communities and not facts.failures:
         return fail(f"{data}/{year} 下没有找到台账")
     say.index = index
@@ -792,9 +852,10 @@ def run_batch(
                     make_task=lambda cf=cf, name=name: report.community_task(
                         cf, nb_path, data, pdir, fmts, key=name),
                     paths=report.output_paths(out, "community", name, year, cf.title, fmts),
-                    facts_share=share))
+                    facts_share=share, document=lambda cf=cf: _summary(cf), facts=cf))
                 continue
-            job_or_reason = _document_job(doc, cf, name, inputs, out, data, pdir, fmts, share)
+            job_or_reason = _document_job(doc, cf, name, inputs, out, data, pdir, fmts, share,
+                                          index)
             if isinstance(job_or_reason, _Job):
                 jobs.append(job_or_reason)
             elif job_or_reason is None:
@@ -829,7 +890,7 @@ def run_batch(
                 name=street, title=sf.title, inputs=inputs, digest=fingerprint.combine(inputs),
                 make_task=lambda sf=sf: report.overview_task(sf, ov_path, data, pdir, fmts),
                 paths=report.output_paths(out, "overview", street, year, sf.title, fmts),
-                facts_share=0.0, **named))
+                facts_share=0.0, document=lambda sf=sf: _overview(sf), facts=sf, **named))
     for doc in plan.items:  # a street's 专项汇总, where the 文种 declares one
         if doc.line is None or not doc.doctype.get("汇总标题"):
             continue
@@ -843,6 +904,8 @@ def run_batch(
             job = _street_job(doc, sf, members, out, data, pdir, fmts, ov_path, options)
             if job is not None:
                 jobs.append(job)
+    _trace_workpapers(jobs, facts, index, say)  # 数据溯源: needs the ledgers' rows
+    facts.books.clear()  # the ledgers themselves are not needed any more
 
     old = _read_manifest(result.manifest_path)
     old_reports: dict[str, Any] = old.get("reports") or {}
@@ -873,7 +936,8 @@ def run_batch(
                                f"（{oserror.describe(exc)}），报告未重新生成")
                     continue
             todo.append(job)
-        elif not force and _up_to_date(prev, job.digest, out, job.paths):
+        elif not force and _up_to_date(prev, job.digest, out, job.paths,
+                                       {k: path for k, (path, _) in job.extras.items()}):
             entry = dict(prev or {}, status=SKIPPED, reason=None, run="沿用上次结果")
             manifest.reports[job.key] = entry
         else:
@@ -940,7 +1004,7 @@ def run_batch(
         results = (_distributed(todo, scheduler, index, limit) if scheduler
                    else _local(todo, workers or os.cpu_count() or 1, index, pools, limit))
         for job, rendered in results:
-            entry = _finish(job, rendered, out)
+            entry = _finish(job, rendered, out, old_reports.get(job.key))
             result.executed += 1 if rendered.attempts else 0
             manifest.reports[job.key] = entry
             manifest.save()
@@ -1039,48 +1103,66 @@ def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
 _WORKPAPERS: dict[str, tuple[Path, Callable[[], bytes]]] = {}
 
 
-def _trace_workpapers(facts: Any, out: Path, index: guard.PersonalLookup,
+def _summary(cf: Any) -> Any:
+    from . import narrative
+
+    return narrative.build_document(cf)
+
+
+def _overview(sf: Any) -> Any:
+    from . import overview
+
+    return overview.build_overview(sf)
+
+
+def _trace_workpapers(jobs: list[_Job], facts: Any, index: guard.PersonalLookup,
                       say: _Progress) -> None:
-    """Trace the rows behind every figure each community's summary states, while the
-    ledgers are read: kept in the facts (``trace``) so the notebook's figures carry them
-    as tooltips, and for the 底稿 (``<文档名>.底稿.xlsx``) written beside the summary. A
-    failure is one line and never stops the run."""
-    from . import narrative, overview, paths, sources, trace
+    """Trace the rows behind every figure each report states, while the ledgers are
+    read: kept in the facts (``trace``) so the notebook's figures carry them as
+    tooltips, and for the 底稿 (``<文档名>.底稿.xlsx``) written beside each report. Each
+    job's document is the one its notebook builds (the same builder on the same facts),
+    so the 底稿's 序号 are the HTML's ``data-trace`` numbers. One facts object may serve
+    several documents (a summary and a plan): it is traced once for all their figures.
+    A failure is one line and never stops the run."""
+    from . import sources, trace
 
     _WORKPAPERS.clear()
-    for name, cf in sorted(facts.communities.items()):
-        book = facts.books.get(name)
-        if book is None:
+    by_name = {b.community: b for b in facts.books.values()}
+    groups: dict[int, tuple[_Job, set[str], list[tuple[_Job, Any]]]] = {}
+    for job in jobs:
+        if job.document is None or job.facts is None:
             continue
         try:
-            document = narrative.build_document(cf)
-            keys = {sources.trace_key(str(s["id"]), s.get("condition"), s.get("category"))
-                    for _, _, s in sources.figures(document)}
-            cf.trace = trace.trace_rows(book, cf, keys)
-            html = report.output_paths(out, "community", name, cf.year, cf.title, ("html",))
-            path = paths.inside(out, trace.workpaper_path(html["html"]))
-            _WORKPAPERS[f"community:{name}"] = (path, lambda d=document, f=cf, b=book.path.name:
-                                                trace.workpaper_file(d, f, f.trace, index,
-                                                                     files={"*": b}))
+            document = job.document()
         except (ValueError, KeyError) as exc:  # a document the notebook will report too
-            say.line(f"警告：{name}的数据底稿未生成：{exc}")
-    by_name = {b.community: b for b in facts.books.values()}
-    for street, sf in sorted(facts.streets.items()):
+            say.line(f"警告：{job.label}的数据底稿未生成：{exc}")
+            continue
+        keys = {sources.trace_key(str(s["id"]), s.get("condition"), s.get("category"))
+                for _, _, s in sources.figures(document)}
+        _, wanted, made = groups.setdefault(id(job.facts), (job, set(), []))
+        wanted |= keys
+        made.append((job, document))
+    for first, wanted, made in groups.values():
+        f = first.facts
         try:
-            document = overview.build_overview(sf)
-            keys = {sources.trace_key(str(s["id"]), s.get("condition"), s.get("category"))
-                    for _, _, s in sources.figures(document)}
-            books = {c.community: by_name[c.community] for c in sf.communities
-                     if c.community in by_name}
-            sf.trace = trace.street_trace(books, sf, keys)
-            html = report.output_paths(out, "overview", street, sf.year, sf.title, ("html",))
-            path = paths.inside(out, trace.workpaper_path(html["html"]))
-            files = {name: b.path.name for name, b in books.items()}
-            _WORKPAPERS[f"overview:{street}"] = (path, lambda d=document, f=sf, n=files:
-                                                 trace.workpaper_file(d, f, f.trace, index,
-                                                                      files=n))
+            if first.kind == "community":
+                book = facts.books.get(first.name)
+                if book is None:
+                    continue
+                f.trace = trace.trace_rows(book, f, wanted)
+                files = {"*": book.path.name}
+            else:
+                books = {c.community: by_name[c.community] for c in f.communities
+                         if c.community in by_name}
+                f.trace = trace.street_trace(books, f, wanted)
+                files = {name: b.path.name for name, b in books.items()}
         except (ValueError, KeyError) as exc:
-            say.line(f"警告：{street}汇总的数据底稿未生成：{exc}")
+            say.line(f"警告：{first.label}的数据底稿未生成：{exc}")
+            continue
+        for job, document in made:  # beside the report (its notebook is always written)
+            _WORKPAPERS[job.key] = (trace.workpaper_path(job.paths["ipynb"]),
+                                    lambda d=document, f=f, n=files:
+                                    trace.workpaper_file(d, f, f.trace, index, files=n))
 
 
 def _workpaper_files(job: _Job, entry: dict[str, Any]) -> dict[Path, bytes]:
@@ -1097,9 +1179,46 @@ def _workpaper_files(job: _Job, entry: dict[str, Any]) -> dict[Path, bytes]:
         return {}
 
 
-def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
+def _write_extras(job: _Job, entry: dict[str, Any], out: Path,
+                  old: dict[str, Any] | None) -> None:
+    """Write a finished report's 附件 (the plan's 参数草案) and record each in the entry
+    with the digest of what was written: the next run tells the community's edits by
+    it and keeps them (``….已编辑-<时间>.yaml``). A refusal by the guard or a write
+    error is the report's warning, not its failure; the 附件 is then not listed, so the
+    next run makes the report again."""
+    from .fingerprint import file_digest
+
+    for key, (target, write) in job.extras.items():
+        before = _edited_copies(target)
+        try:
+            path = write((old or {}).get(f"{key}_sha256"))
+        except guard.PersonalDataError as exc:
+            entry.setdefault("warnings", []).append(str(exc))
+            continue
+        except OSError as exc:
+            entry.setdefault("warnings", []).append(
+                f"写入{key}失败：{oserror.describe(exc)}")
+            continue
+        entry["outputs"][key] = _rel(path, out)
+        entry[f"{key}_sha256"] = file_digest(path)
+        for kept in sorted(_edited_copies(target) - before):
+            entry.setdefault("warnings", []).append(
+                f"手工编辑过的{target.name}已另存保留为{kept.name}，已写入新的{key}")
+
+
+def _edited_copies(target: Path) -> set[Path]:
+    """The kept edited copies of a 附件 (``<名>.已编辑-<时间>.<扩展名>``) beside it."""
+    try:
+        return set(target.parent.glob(f"{target.stem}.{EDITED_MARK}-*{target.suffix}"))
+    except OSError:
+        return set()
+
+
+def _finish(job: _Job, rendered: report.Rendered, out: Path,
+            old: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write a finished report's files (the manifest is saved after this, so a kill in
-    between only means the report is built again next time)."""
+    between only means the report is built again next time), then its 附件 (``old`` is
+    the report's last manifest entry: the digest of each 附件 as the kit wrote it)."""
     timings = {"facts": job.facts_share,
                **{k: v for k, v in rendered.timings.items() if k != "total"}}
     entry: dict[str, Any] = {"kind": job.kind, "name": job.name, "status": FAILED,
@@ -1110,6 +1229,9 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
         entry.update(doc=job.doc, period=job.period, line=job.line, title=job.title)
     if rendered.warnings:
         entry["warnings"] = list(rendered.warnings)
+    for key in job.extras:  # what the kit wrote last, until it writes again
+        if (old or {}).get(f"{key}_sha256"):
+            entry[f"{key}_sha256"] = (old or {})[f"{key}_sha256"]
     if rendered.ok:
         t0 = time.perf_counter()
         try:
@@ -1125,6 +1247,7 @@ def _finish(job: _Job, rendered: report.Rendered, out: Path) -> dict[str, Any]:
                 entry["outputs"]["底稿"] = _rel(path, out)
             if "ipynb" in rendered.files:  # how a later run sees the analyst's edits
                 entry["notebook_sha256"] = hashlib.sha256(rendered.files["ipynb"]).hexdigest()
+            _write_extras(job, entry, out, old)
         timings["write"] = time.perf_counter() - t0
     # The worker's total includes its own bookkeeping between stages.
     timings["total"] = (rendered.timings.get("total", 0.0) + timings["facts"]

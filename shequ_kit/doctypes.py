@@ -31,7 +31,7 @@ OVERRIDE_FOLDER = "文种"  # parameters/文种/<名称>.yaml
 DEFAULT_DOCTYPE = "总结"
 REQUIRED_KEYS = ("名称", "标题", "章节")
 KNOWN_KEYS = ("名称", "说明", "范围", "标题", "期间", "章节", "期间措辞", "落款", "文件名",
-              "条线", "条线指标", "需要条线", "汇总标题")
+              "条线", "条线指标", "需要条线", "汇总标题", "附件")
 # The period kinds a 文种 may allow (period.py's Period.kind), in Chinese and as keys.
 PERIOD_KINDS = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月",
                 "week": "周", "range": "自定义期间"}
