@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shequ_kit import yamltext
+from shequ_kit import trace, yamltext
 from shequ_kit.batch import run_batch
 from shequ_kit.cli import main
 from shequ_kit.params import community_targets, load_params
@@ -164,3 +164,30 @@ def test_plan_writes_next_year_s_draft_beside_it_and_keeps_an_edited_one(
     assert draft.read_text(encoding="utf-8") == fresh
     entry = manifest(out)[f"community:{COMMUNITIES[0]}|计划|2024"]
     assert any(kept[0].name in w for w in entry["warnings"])
+
+
+def test_a_named_period_s_summary_and_overview_have_their_workpapers(street: Path) -> None:
+    """`--period 2024Q3`: each summary's and the overview's 底稿 under its own key, and
+    its rows are the third quarter's only (the sample dates every activity row)."""
+    out = street / "out-q3"
+    data = street / "data"
+    result = run_batch(data, 2024, out, PARAMS, period="2024Q3", formats=["html"], workers=2,
+                       progress=False)
+    assert result.exit_code == 0, result.failed
+    reports = manifest(out)
+    assert set(reports) == {f"community:{c}|总结|2024Q3" for c in COMMUNITIES} | {
+        f"overview:{STREET}|总结|2024Q3"}
+    for key, entry in reports.items():
+        rows = check_workpaper(out, entry)
+        assert "第三季度" in entry["outputs"]["底稿"], key
+        if key.startswith("community:"):
+            name = key.split(":")[1].split("|")[0]
+            wb = openpyxl.load_workbook(data / "2024" / f"{name}.xlsx", read_only=True)
+            dates = {i: r[1] for i, r in enumerate(wb["活动台账"].iter_rows(values_only=True), 1)}
+            count = next(r for r in rows if r[5] == "activity.count" and r[4] == "开展活动"
+                         and str(r[8]).startswith("第"))
+            listed = trace.parse_ranges(str(count[8]).removeprefix("第").removesuffix("行"))
+            assert listed and all(dates[i].month in (7, 8, 9) for i in listed), key
+            in_q3 = [i for i, d in dates.items() if i > 1 and d is not None
+                     and d.year == 2024 and d.month in (7, 8, 9)]
+            assert listed == in_q3 and int(count[9]) == len(in_q3)
