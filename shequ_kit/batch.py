@@ -1132,6 +1132,9 @@ def _trace_workpapers(jobs: list[_Job], facts: Any, index: guard.PersonalLookup,
     for job in jobs:
         if job.document is None or job.facts is None:
             continue
+        # The notebook builds its document in a fresh kernel: no earlier look-up (a plan's
+        # draft, a 专项's data check, another run in this process) may lend it a figure.
+        sources.reset()
         try:
             document = job.document()
         except (ValueError, KeyError) as exc:  # a document the notebook will report too
