@@ -31,7 +31,7 @@ OVERRIDE_FOLDER = "文种"  # parameters/文种/<名称>.yaml
 DEFAULT_DOCTYPE = "总结"
 REQUIRED_KEYS = ("名称", "标题", "章节")
 KNOWN_KEYS = ("名称", "说明", "范围", "标题", "期间", "章节", "期间措辞", "落款", "文件名",
-              "条线", "条线指标", "需要条线", "汇总标题")
+              "条线", "条线指标", "需要条线", "汇总标题", "封面")
 # The period kinds a 文种 may allow (period.py's Period.kind), in Chinese and as keys.
 PERIOD_KINDS = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月",
                 "week": "周", "range": "自定义期间"}
@@ -381,16 +381,26 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
             sections.append(section)
         made[str(key or spec["类型"])] = [s.key for s in parts]
     doc_title = fill(dt.title, values)
-    return Document(doc_title, _cover(doc_title, facts, period), sections, parts=made)
+    return Document(doc_title, _cover(doc_title, facts, period, dt.get("封面"), values),
+                    sections, parts=made)
 
 
-def _cover(doc_title: str, facts: Any, period: dict[str, Any]) -> dict[str, str]:
+def _cover(doc_title: str, facts: Any, period: dict[str, Any],
+           declared: dict[str, Any] | None = None,
+           values: dict[str, Any] | None = None) -> dict[str, str]:
+    """The cover's lines: a 文种 may declare its own (封面: {计划年度: "{下年}年"}), since a
+    plan's cover speaks of the year it plans, not of the period its figures cover."""
     from .numfmt import cn_date
 
     start = str(period.get("start") or getattr(facts, "period_start", f"{facts.year}-01-01"))
     end = str(period.get("end") or facts.as_of)
-    return {"标题": doc_title, "所属街道": getattr(facts, "street", "") or "",
-            "统计期间": f"{cn_date(start)}至{cn_date(end)}", "截止日期": cn_date(end)}
+    default = {"所属街道": getattr(facts, "street", "") or "",
+               "统计期间": f"{cn_date(start)}至{cn_date(end)}", "截止日期": cn_date(end)}
+    if not declared:
+        return {"标题": doc_title, **default}
+    filled = {**(values or {}), **default}
+    return {"标题": doc_title, **{str(label): fill(str(template), filled)
+                                for label, template in declared.items()}}
 
 
 # -- periods from the command line ---------------------------------------------------------

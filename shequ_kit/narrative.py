@@ -303,6 +303,10 @@ class Document:
     def chart_keys(self) -> list[str]:
         return [k for top in self.sections for s in top.walk() for k in s.charts]
 
+    def cover_lines(self) -> list[list[str]]:
+        """The cover's lines below the title, as the export prints them."""
+        return [[k, v] for k, v in self.cover.items() if k != "标题" and v]
+
     def cover_html(self) -> str:
         rows = "".join(f"<p>{_esc(k)}：{_esc(v)}</p>" for k, v in self.cover.items())
         return f'<div class="sk-cover"><h1>{_esc(self.title)}</h1>{rows}</div>'
