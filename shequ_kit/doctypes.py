@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamltext
+from .params import merge_mapping
 
 __all__ = ["BuildContext", "DocType", "DocTypeError", "SECTION_KINDS", "SectionBuilder",
            "DOCTYPE_DIR", "OVERRIDE_FOLDER", "build", "doctype_files", "doctypes",
@@ -148,18 +149,6 @@ def _read(path: str, stamp: float) -> Any:
     return yamltext.load(Path(path).read_text(encoding="utf-8"))
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """A street's file over the shipped one: a mapping merges key by key, anything else
-    (章节, 标题 …) replaces."""
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 def load_doctype(name: str, params_dir: Path | None = None) -> DocType:
     """The 文种 ``name``: the shipped declaration, merged with (or, for a new 文种,
     replaced by) ``parameters/文种/<名称>.yaml``."""
@@ -183,7 +172,7 @@ def load_doctype(name: str, params_dir: Path | None = None) -> DocType:
             raise DocTypeError(f"文种文件 {path} 无法读取：{exc}") from exc
         if not isinstance(loaded, dict):
             raise DocTypeError(f"文种文件 {path} 应为“键: 值”的形式")
-        data = _merge(data, loaded)
+        data = merge_mapping(data, loaded)
         source = path
     return _doctype(name, data, source)
 
