@@ -1,0 +1,91 @@
+"""Named-period runs (a week, a month, a quarter) read as their period throughout: the
+数据核对单 is named after the run's period (a weekly run never replaces the annual list),
+and the prose of a weekly or monthly 专项/总结 says 本周/本月 where an annual one says 全年.
+
+Hand-made 天运社区 workbook; every expected figure is worked out below by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import openpyxl
+import pytest
+
+from shequ_kit import batch, checklist, report
+from shequ_kit.assemble import year_facts
+from shequ_kit.period import parse_period
+
+YEAR = 2024
+
+
+def write_book(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "基本情况"
+    for row in (["项目", "数值"], ["社区名称", "天运社区"], ["所属街道", "青枫街道"],
+                ["常住人口", 8000], ["统计截止日期", datetime(YEAR, 12, 31)]):
+        ws.append(row)
+    ws = wb.create_sheet("活动台账")
+    ws.append(["序号", "日期", "条线", "活动名称", "活动类型", "参与人次"])
+    # 2024W15 is 8–14 April: two 宣传文明 activities in it (9 and 12 April), one outside.
+    ws.append([1, datetime(YEAR, 4, 9), "宣传文明", "文明劝导", "宣传", 20])
+    ws.append([2, datetime(YEAR, 4, 12), "宣传文明", "垃圾分类宣传", "宣传", 30])
+    ws.append([3, datetime(YEAR, 3, 5), "普法", "民法典进社区", "宣传", 40])
+    ws.append([4, "某日", "文体", "广场舞", "文体", 30])  # row 5: date unreadable → left out
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def street(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("polish")
+    write_book(base / "data" / str(YEAR) / "天运社区.xlsx")
+    params = base / "parameters"
+    params.mkdir()
+    (params / "defaults.yaml").write_text(
+        "targets:\n  - 指标: activity.count\n    目标: 不少于52场次\n", encoding="utf-8")
+    return base
+
+
+def facts_for(street: Path, period: str | None):
+    return year_facts(street / "data", YEAR, street / "parameters",
+                      period=None if period is None else parse_period(period))
+
+
+# -- 1. the 数据核对单 is named after the run's period ----------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024W15", "天运社区2024年第15周数据核对单"),
+    ("2024-03", "天运社区2024年3月数据核对单"),
+    ("2024Q3", "天运社区2024年第三季度数据核对单"),
+    ("2024H1", "天运社区2024年上半年数据核对单"),
+    ("2024", "天运社区2024年数据核对单"),   # a named whole year: as the default run
+])
+def test_checklist_title_names_the_period(text: str, expected: str) -> None:
+    period = parse_period(text).to_dict()
+    assert checklist.checklist_title("天运社区", YEAR, False, period) == expected
+
+
+def test_default_titles_stay() -> None:
+    assert checklist.checklist_title("天运社区", YEAR, False) == "天运社区2024年数据核对单"
+    assert checklist.checklist_title("天运社区", YEAR, True) == "天运社区2024年上半年数据核对单"
+
+
+def test_a_weekly_run_writes_its_own_checklist_beside_the_annual_one(street: Path) -> None:
+    out = street / "out"
+    index = report.NullIndex()
+    say = SimpleNamespace(line=lambda text: pytest.fail(text))
+    for period in (None, "2024W15"):
+        facts = facts_for(street, period)
+        batch._write_checklists(facts, out, index, say)
+    folder = out / str(YEAR) / "天运社区"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["天运社区2024年数据核对单.html", "天运社区2024年数据核对单.xlsx",
+                     "天运社区2024年第15周数据核对单.html", "天运社区2024年第15周数据核对单.xlsx"]
+    weekly = (folder / "天运社区2024年第15周数据核对单.html").read_text(encoding="utf-8")
+    assert "<title>天运社区2024年第15周数据核对单</title>" in weekly or \
+        "天运社区2024年第15周数据核对单" in weekly
+    assert "第5行" in weekly  # the unreadable date (活动台账 row 5) is listed
