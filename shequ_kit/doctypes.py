@@ -365,7 +365,12 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     # A builder may return a callable: that section is made after all the others (a
     # 摘要 sums them up) and placed where the outline puts it.
     slots: list[tuple[dict[str, Any], Any]] = []
+    # 期间措辞 may leave sections out for a period kind (省略: [条线目标]): targets
+    # pro-rated to a week say nothing a leader can use.
+    omitted = set(words.get("省略") or [])
     for spec in dt.sections:
+        if spec["类型"] in omitted or spec.get("键") in omitted:
+            continue
         slots.append((spec, kinds[spec["类型"]](facts, spec, ctx)))
     slots = [(spec, built() if callable(built) else built) for spec, built in slots]
     sections = []

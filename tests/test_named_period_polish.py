@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 
-from shequ_kit import batch, checklist, report
+from shequ_kit import batch, checklist, doctypes, report
 from shequ_kit.assemble import year_facts
 from shequ_kit.period import parse_period
 
@@ -46,7 +46,9 @@ def street(tmp_path_factory: pytest.TempPathFactory) -> Path:
     params = base / "parameters"
     params.mkdir()
     (params / "defaults.yaml").write_text(
-        "targets:\n  - 指标: activity.count\n    目标: 不少于52场次\n", encoding="utf-8")
+        "targets:\n  - 指标: activity.count\n    条件: {条线: 宣传文明}\n"
+        "    目标: 全年不少于52场次\n"
+        "条线组:\n  创文: [宣传文明, 环境卫生, 志愿服务]\n", encoding="utf-8")
     return base
 
 
@@ -89,3 +91,27 @@ def test_a_weekly_run_writes_its_own_checklist_beside_the_annual_one(street: Pat
     assert "<title>天运社区2024年第15周数据核对单</title>" in weekly or \
         "天运社区2024年第15周数据核对单" in weekly
     assert "第5行" in weekly  # the unreadable date (活动台账 row 5) is listed
+
+
+# -- 4. the weekly 创文 report: no pro-rated targets ------------------------------------
+
+def headings(document) -> list[str]:
+    return [s.heading for s in document.sections if s.heading]
+
+
+def test_the_weekly_chuangwen_report_has_no_targets_section(street: Path) -> None:
+    facts = facts_for(street, "2024W15").communities["天运社区"]
+    document = doctypes.build("专项", facts, line="创文")
+    # 全年52场次 pro-rated to one week is 1场次 (52 × 7/366, rounded up): a number that tells
+    # a leader nothing, so the weekly declaration leaves the section and its problems out.
+    assert headings(document) == ["一、本周创文工作开展情况", "二、存在问题", "三、下一步工作重点"]
+    text = "".join(str(b) for s in document.sections for b in s.blocks)
+    assert "序时进度" not in text and "目标" not in text
+    # the week's two 宣传文明 activities (9 and 12 April; 5 March is outside) are stated
+    assert "本周开展宣传文明类活动2场次" in text, text
+
+
+def test_a_monthly_line_report_keeps_its_targets(street: Path) -> None:
+    facts = facts_for(street, "2024-04").communities["天运社区"]
+    document = doctypes.build("专项", facts, line="创文")
+    assert "二、目标完成情况" in headings(document)
