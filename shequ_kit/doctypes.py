@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import period as period_mod
 from . import yamltext
 
 __all__ = ["BuildContext", "DocType", "DocTypeError", "SECTION_KINDS", "SectionBuilder",
@@ -326,6 +327,11 @@ def _values(doctype: DocType, facts: Any, line: str | None, period: dict[str, An
     values = {"社区": getattr(facts, "community", ""), "街道": getattr(facts, "street", ""),
               "年": year, "下年": year + 1, "条线": line or "", "期间": label,
               "期间标签": label, "标题词": title_word}
+    # The period's own words (rules/period.yaml): 上半年 or 下半年 for a half, 今年以来 up
+    # to a mid-year as-of date, so a 文种 need not guess them from the period's kind.
+    own = period_mod.report_words(facts)
+    values["期间词"] = own.get("期间") or ""
+    values["下一阶段词"] = own.get("下一阶段") or ""
     if words.get("标题期间"):
         values["期间"] = fill(str(words["标题期间"]), values)
     return values

@@ -35,6 +35,7 @@ def write_book(path: Path) -> None:
     ws.append([2, datetime(YEAR, 4, 12), "宣传文明", "垃圾分类宣传", "宣传", 30])
     ws.append([3, datetime(YEAR, 3, 5), "普法", "民法典进社区", "宣传", 40])
     ws.append([4, "某日", "文体", "广场舞", "文体", 30])  # row 5: date unreadable → left out
+    ws.append([5, datetime(YEAR, 9, 10), "普法", "反诈宣传", "宣传", 25])  # the second half
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 
@@ -115,3 +116,27 @@ def test_a_monthly_line_report_keeps_its_targets(street: Path) -> None:
     facts = facts_for(street, "2024-04").communities["天运社区"]
     document = doctypes.build("专项", facts, line="创文")
     assert "二、目标完成情况" in headings(document)
+
+
+# -- 3. a line report names its own period ------------------------------------------------
+
+def document_text(document) -> str:
+    return "".join(str(b) for s in document.sections for b in s.blocks)
+
+
+def test_a_second_half_line_report_says_xiabannian_not_shangbannian(street: Path) -> None:
+    facts = facts_for(street, "2024H2").communities["天运社区"]
+    text = document_text(doctypes.build("专项", facts, line="普法"))
+    # one 普法 activity in July–December (10 September; 5 March is the first half)
+    assert "下半年开展普法类活动1场次" in text, text
+    assert "上半年" not in text
+    assert "2025年，社区将" in text  # the next stage after a second half is next year
+
+
+def test_a_monthly_line_report_says_benyue(street: Path) -> None:
+    facts = facts_for(street, "2024-03").communities["天运社区"]
+    text = document_text(doctypes.build("专项", facts, line="普法"))
+    assert "本月开展普法类活动1场次" in text, text
+    assert "下月，社区将" in text
+    for word in ("全年", "年度", "上半年", "下半年"):
+        assert word not in text.replace("全年不少于52场次", ""), word
