@@ -846,13 +846,20 @@ def _volunteer_items(c: _Ctx) -> list[ItemDraft]:
             if times is not None else None,
             f"累计服务时长{hours}" if hours else None,
             c.yoy("volunteer.hours") if hours else None,
+            # a week's hours spread over every registered volunteer can show as 0.0小时
             f"人均服务时长{c.q('volunteer.hours_per_volunteer')}"
-            if c.q("volunteer.hours_per_volunteer") else None,
+            if _shows_nonzero(c.q("volunteer.hours_per_volunteer")) else None,
             f"活跃志愿者比例{c.q('volunteer.active_rate')}"
             if c.q("volunteer.active_rate") else None,
         ])
         out.append(("常态化开展志愿服务，志愿精神深入人心", body or ""))
     return out
+
+
+def _shows_nonzero(text: str | None) -> bool:
+    """A figure as written (0.0小时, 1.2小时) states something only when a digit of it
+    is not zero."""
+    return bool(text) and any(ch in "123456789" for ch in str(text))
 
 
 ITEM_BUILDERS: tuple[Callable[[_Ctx], list[ItemDraft]], ...] = (

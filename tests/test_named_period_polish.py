@@ -140,3 +140,56 @@ def test_a_monthly_line_report_says_benyue(street: Path) -> None:
     assert "下月，社区将" in text
     for word in ("全年", "年度", "上半年", "下半年"):
         assert word not in text.replace("全年不少于52场次", ""), word
+
+
+# -- 4. a week's volunteers: no 0.0小时, no 活跃度 problem --------------------------------
+
+FIXTURE = Path(__file__).parent / "fixtures" / "narrative_tianyun.json"
+
+
+def fixture_facts(text: str | None, **values):
+    import json
+
+    from shequ_kit.facts import CommunityFacts
+
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    for row in data["indicators"]:
+        if row["id"] in values:
+            row["value"] = values[row["id"]]
+    facts = CommunityFacts.from_dict(data)
+    if text is not None:
+        facts.period = parse_period(text).to_dict()
+    return facts
+
+
+def test_the_volunteer_activity_problem_is_not_drafted_for_a_week() -> None:
+    from shequ_kit.drafting import draft_problems
+
+    # 40% active against the rule's 阈值 0.5: a problem for a month, not for one week
+    # (the fixture sets no target on volunteer.active_rate, so only the rule speaks).
+    def rules(text: str) -> list[str]:
+        return [p.rule for p in draft_problems(fixture_facts(text), limit=20)]
+
+    assert "志愿者活跃度" in rules("2024-03")
+    assert "志愿者活跃度" not in rules("2024W15")
+
+
+def test_a_rule_names_only_known_period_kinds() -> None:
+    from shequ_kit.drafting import RulesError, _check_rule
+
+    rule = {"条件": "志愿者活跃度", "措辞": "志愿者活跃度不高", "不用于": ["周"]}
+    with pytest.raises(RulesError, match="不用于"):
+        _check_rule("志愿者活跃度", rule)
+    _check_rule("志愿者活跃度", {**rule, "不用于": ["week", "month"]})
+
+
+def test_a_per_volunteer_figure_that_rounds_to_nothing_is_not_stated() -> None:
+    from shequ_kit.narrative import _Ctx, _volunteer_items
+
+    # 2 hours over 320 volunteers is 0.006 hours each: written as 0.0小时, so left out;
+    # 11.76 hours each (the fixture's year) is written 11.8小时.
+    week = dict(_volunteer_items(_Ctx(fixture_facts(
+        "2024W15", **{"volunteer.hours": 2, "volunteer.hours_per_volunteer": 2 / 320}))))
+    assert "人均服务时长" not in week["常态化开展志愿服务，志愿精神深入人心"]
+    year = dict(_volunteer_items(_Ctx(fixture_facts(None))))
+    assert "人均服务时长11.8小时" in year["常态化开展志愿服务，志愿精神深入人心"]
