@@ -193,3 +193,14 @@ def test_a_per_volunteer_figure_that_rounds_to_nothing_is_not_stated() -> None:
     assert "人均服务时长" not in week["常态化开展志愿服务，志愿精神深入人心"]
     year = dict(_volunteer_items(_Ctx(fixture_facts(None))))
     assert "人均服务时长11.8小时" in year["常态化开展志愿服务，志愿精神深入人心"]
+
+
+def test_the_weekly_street_summary_has_no_targets_section(street: Path) -> None:
+    from shequ_kit import lines
+
+    def headings_of(text: str) -> list[str]:
+        facts = facts_for(street, text)
+        return headings(lines.build_street("专项", next(iter(facts.streets.values())), "创文"))
+
+    assert not any("目标" in h for h in headings_of("2024W15"))
+    assert "三、目标完成情况" in headings_of("2024-04")
