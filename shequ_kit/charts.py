@@ -206,8 +206,10 @@ def _short(value: Any, unit: str | None) -> str:
 def _number_axis(ax: Axes, axis: str = "y", integer: bool = True) -> None:
     """Plain numbers on the value axis (no 1e3 offsets, no separators), light grid."""
     target = ax.yaxis if axis == "y" else ax.xaxis
+    # A count of 1 (a week's one 志愿服务记录) cannot have three whole ticks: two (0 and
+    # 1) rather than 0.25人次.
     target.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integer,
-                                         min_n_ticks=3))
+                                         min_n_ticks=2 if integer else 3))
     target.set_major_formatter(FuncFormatter(lambda v, _pos: plain_number(v, 2)))
     ax.grid(axis=axis, color=GRID, linewidth=0.6)
 

@@ -532,3 +532,13 @@ def test_a_one_month_breakdown_of_a_named_period_draws_no_monthly_chart():
     f = period_facts("2024Q3", "monthly_activity")
     set_row(f, "activity.by_month", value={"7": 3, "8": 1, "9": 2}, previous=None)
     assert ticklabels(charts.draw("monthly_activity", f).axes[0]) == ["7月", "8月", "9月"]
+
+
+def test_a_count_of_one_has_whole_ticks_only():
+    """A week's single 志愿服务记录 (1 beside last year's 1) drew ticks of 0.25人次."""
+    f = period_facts("2024W15", "volunteer_hours")
+    set_row(f, "volunteer.service_times", value=1, previous=1)
+    fig = charts.draw("volunteer_hours", f)
+    lo, hi = fig.axes[1].get_ylim()
+    shown = [t for t in fig.axes[1].get_yticks() if lo - 1e-9 <= t <= hi + 1e-9]
+    assert shown == [0, 1]
