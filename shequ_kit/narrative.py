@@ -1062,7 +1062,8 @@ def _highlights(facts: CommunityFacts, number: int) -> Section | None:
         clauses = [h for h in honours if any(v in h for v in _HONOUR_VERBS)]
         text = ""
         if titles:
-            pw = _period_word(facts)
+            # the honours are the year's, undated: 今年以来 in a week's or a month's report
+            pw = str(periods.report_words(facts).get("荣誉时间") or _period_word(facts))
             text += (f"{pw}社区荣获{titles[0]}荣誉称号。" if len(titles) == 1 else
                      f"{pw}社区先后荣获{'、'.join(titles[:-1])}和{titles[-1]}"
                      f"等{len(titles)}项荣誉称号。")

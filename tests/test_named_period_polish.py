@@ -204,3 +204,22 @@ def test_the_weekly_street_summary_has_no_targets_section(street: Path) -> None:
 
     assert not any("目标" in h for h in headings_of("2024W15"))
     assert "三、目标完成情况" in headings_of("2024-04")
+
+
+# -- 3. the year's honours, undated in the parameters, are not "this week's" ---------------
+
+@pytest.mark.parametrize(("text", "opening"), [
+    (None, "全年社区先后荣获"),          # the annual summary, as before
+    ("2024H1", "上半年社区先后荣获"),
+    ("2024Q3", "今年以来社区先后荣获"),
+    ("2024-03", "今年以来社区先后荣获"),
+    ("2024W15", "今年以来社区先后荣获"),
+])
+def test_honours_are_said_since_the_start_of_the_year_in_a_short_period(text, opening) -> None:
+    from shequ_kit.narrative import _highlights
+
+    facts = fixture_facts(text)
+    facts.params["荣誉"] = ["区级“平安社区”", "街道先进基层党组织"]
+    section = _highlights(facts, 6)
+    said = "".join(str(b) for b in section.blocks)
+    assert f"{opening}区级“平安社区”和街道先进基层党组织等2项荣誉称号。" in said, said
