@@ -14,7 +14,7 @@ import copy
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -301,6 +301,9 @@ def words_for(doctype: DocType, period: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
+# The section kinds that state targets: leaving one out leaves the targets out.
+TARGET_KINDS = {"目标完成情况", "条线目标"}
+
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -364,6 +367,11 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     values = _values(dt, facts, line, period, words)
     words = {k: fill(v, values, keep=True) if isinstance(v, str) else v
              for k, v in words.items()}
+    omitted = set(words.get("省略") or [])
+    if omitted & TARGET_KINDS and getattr(facts, "targets", None):
+        # Without its targets section a document judges no target anywhere else either
+        # (摘要, 存在问题, 下一步, the notes): they would cite a table it does not have.
+        facts = replace(facts, targets=[])
     ctx = BuildContext(doctype=dt, line=line, lines=lines, facts=facts, period=period,
                        words=words)
     if any(getattr(kinds[s["类型"]], "needs_plan", False) for s in dt.sections):
@@ -373,7 +381,6 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     slots: list[tuple[dict[str, Any], Any]] = []
     # 期间措辞 may leave sections out for a period kind (省略: [条线目标]): targets
     # pro-rated to a week say nothing a leader can use.
-    omitted = set(words.get("省略") or [])
     for spec in dt.sections:
         if spec["类型"] in omitted or spec.get("键") in omitted:
             continue

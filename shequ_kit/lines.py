@@ -239,10 +239,7 @@ def _targets(facts: CommunityFacts, spec: dict[str, Any], ctx: doctypes.BuildCon
 def _line_plan(ctx: doctypes.BuildContext) -> list[Any]:
     cached = getattr(ctx, "_line_plan", None)
     if cached is None:
-        facts = ctx.facts
-        if "条线目标" in set(ctx.words.get("省略") or []):  # no targets, no target problems
-            facts = replace(facts, targets=[])
-        cached = line_problems(facts, _patterns(ctx), ctx.lines)
+        cached = line_problems(ctx.facts, _patterns(ctx), ctx.lines)
         ctx._line_plan = cached  # type: ignore[attr-defined]
     return cached
 

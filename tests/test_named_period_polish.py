@@ -223,3 +223,14 @@ def test_honours_are_said_since_the_start_of_the_year_in_a_short_period(text, op
     section = _highlights(facts, 6)
     said = "".join(str(b) for b in section.blocks)
     assert f"{opening}区级“平安社区”和街道先进基层党组织等2项荣誉称号。" in said, said
+
+
+def test_the_weekly_summary_judges_no_target(street: Path) -> None:
+    week = facts_for(street, "2024W15").communities["天运社区"]
+    document = doctypes.build("总结", week)
+    assert not any("目标" in h for h in headings(document))
+    assert "序时进度" not in document_text(document)
+    # the facts themselves keep their targets (the 底稿, the 专项 of a month)
+    assert week.targets
+    month = doctypes.build("总结", facts_for(street, "2024-04").communities["天运社区"])
+    assert any(h.endswith("本月目标完成情况") for h in headings(month)), headings(month)
