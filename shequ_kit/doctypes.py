@@ -14,11 +14,12 @@ import copy
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import period as period_mod
 from . import yamltext
 from .params import merge_mapping
 
@@ -289,6 +290,9 @@ def words_for(doctype: DocType, period: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
+# The section kinds that state targets: leaving one out leaves the targets out.
+TARGET_KINDS = {"目标完成情况", "条线目标"}
+
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -315,6 +319,11 @@ def _values(doctype: DocType, facts: Any, line: str | None, period: dict[str, An
     values = {"社区": getattr(facts, "community", ""), "街道": getattr(facts, "street", ""),
               "年": year, "下年": year + 1, "条线": line or "", "期间": label,
               "期间标签": label, "标题词": title_word}
+    # The period's own words (rules/period.yaml): 上半年 or 下半年 for a half, 今年以来 up
+    # to a mid-year as-of date, so a 文种 need not guess them from the period's kind.
+    own = period_mod.report_words(facts)
+    values["期间词"] = own.get("期间") or ""
+    values["下一阶段词"] = own.get("下一阶段") or ""
     if words.get("标题期间"):
         values["期间"] = fill(str(words["标题期间"]), values)
     return values
@@ -347,6 +356,11 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     values = _values(dt, facts, line, period, words)
     words = {k: fill(v, values, keep=True) if isinstance(v, str) else v
              for k, v in words.items()}
+    omitted = set(words.get("省略") or [])
+    if omitted & TARGET_KINDS and getattr(facts, "targets", None):
+        # Without its targets section a document judges no target anywhere else either
+        # (摘要, 存在问题, 下一步, the notes): they would cite a table it does not have.
+        facts = replace(facts, targets=[])
     ctx = BuildContext(doctype=dt, line=line, lines=lines, facts=facts, period=period,
                        words=words)
     if any(getattr(kinds[s["类型"]], "needs_plan", False) for s in dt.sections):
@@ -354,7 +368,11 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     # A builder may return a callable: that section is made after all the others (a
     # 摘要 sums them up) and placed where the outline puts it.
     slots: list[tuple[dict[str, Any], Any]] = []
+    # 期间措辞 may leave sections out for a period kind (省略: [条线目标]): targets
+    # pro-rated to a week say nothing a leader can use.
     for spec in dt.sections:
+        if spec["类型"] in omitted or spec.get("键") in omitted:
+            continue
         slots.append((spec, kinds[spec["类型"]](facts, spec, ctx)))
     slots = [(spec, built() if callable(built) else built) for spec, built in slots]
     sections = []
