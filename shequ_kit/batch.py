@@ -1081,7 +1081,7 @@ def _write_checklists(facts: Any, out: Path, index: guard.PersonalLookup,
     from . import checklist
 
     for name, cf in sorted(facts.communities.items()):
-        title = checklist.checklist_title(name, cf.year, cf.half_year)
+        title = checklist.checklist_title(name, cf.year, cf.half_year, cf.period)
         problems = list(facts.problems.get(name) or []) + \
             list((cf.quality or {}).get("target_warnings") or [])
         try:

@@ -703,9 +703,9 @@ def _emp_by_form(scope: Scope) -> Result:
 HAZ_FOUND = Rows(HAZ, "发现日期")
 
 
-def _hazard_ontime(scope: Scope) -> Result:
-    """整改日期 ≤ 整改期限 and ≤ as-of / found rows with a 整改期限; a dateless 已整改
-    row is left out of both (its day is unknown)."""
+def hazard_ontime_masks(scope: Scope) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """The found hazards, those rectified on time and those with a 整改期限 (the ratio's
+    rows; the 底稿 lists the same ones)."""
     df = HAZ_FOUND(scope)
     deadline, done = df["整改期限"], df["整改日期"]
     considered = deadline.notna()
@@ -713,6 +713,13 @@ def _hazard_ontime(scope: Scope) -> Result:
         dateless = done.isna() & df["整改情况"].astype(object).eq("已整改").fillna(False)
         considered &= ~dateless.astype(bool)
     ontime = considered & (done <= deadline).fillna(False) & scope.upto(done)
+    return df, ontime.fillna(False).astype(bool), considered.fillna(False).astype(bool)
+
+
+def _hazard_ontime(scope: Scope) -> Result:
+    """整改日期 ≤ 整改期限 and ≤ as-of / found rows with a 整改期限; a dateless 已整改
+    row is left out of both (its day is unknown)."""
+    _, ontime, considered = hazard_ontime_masks(scope)
     return divide(int(ontime.sum()), int(considered.sum()))
 
 

@@ -167,6 +167,18 @@ def _labels_of(facts: CommunityFacts) -> tuple[str, str]:
     return _year_labels(facts.year, facts.half_year, facts.as_of)
 
 
+def _tick_names(facts: CommunityFacts) -> tuple[str, str]:
+    """The two bars' names under a narrow panel: a named period's label is too long to sit
+    beside 上年同期 on one line (2024年第15周（4月8日—4月14日）), so it drops the dates the
+    caption already gives and breaks after the year (2024年 / 第15周 beside 2023年 / 同期)."""
+    own = getattr(facts, "period", None)
+    if not own or own["kind"] == period.YEAR:
+        return _labels_of(facts)
+    words = own.get("words") or {}
+    short = str(words.get("标题词") or own["label"])
+    return short.replace("年", "年\n", 1), f"{facts.year - 1}年\n同期"
+
+
 def _breakdown(facts: CommunityFacts, indicator_id: str
                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """This year's and last year's breakdown dicts (None for 无数据)."""
@@ -194,8 +206,10 @@ def _short(value: Any, unit: str | None) -> str:
 def _number_axis(ax: Axes, axis: str = "y", integer: bool = True) -> None:
     """Plain numbers on the value axis (no 1e3 offsets, no separators), light grid."""
     target = ax.yaxis if axis == "y" else ax.xaxis
+    # A count of 1 (a week's one 志愿服务记录) cannot have three whole ticks: two (0 and
+    # 1) rather than 0.25人次.
     target.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integer,
-                                         min_n_ticks=3))
+                                         min_n_ticks=2 if integer else 3))
     target.set_major_formatter(FuncFormatter(lambda v, _pos: plain_number(v, 2)))
     ax.grid(axis=axis, color=GRID, linewidth=0.6)
 
@@ -323,6 +337,8 @@ def _monthly_activity(facts: CommunityFacts) -> Figure | None:
     if cur is None:
         return None
     months = sorted(cur, key=int)
+    if getattr(facts, "period", None) and len(months) < 2:
+        return None  # a week's or a month's one bar says no more than the sentence does
     fig, ax = _new_figure("各月开展活动场次", 8.0)
     _vbars(ax, [f"{int(m)}月" for m in months], [cur[m] for m in months],
            None if prev is None else [prev.get(m) for m in months], _labels_of(facts), "场次",
@@ -483,7 +499,7 @@ def _volunteer_hours(facts: CommunityFacts) -> Figure | None:
               if _is_num(facts.value(p[0])) and facts.value(p[0]) > 0]
     fig, axes = _new_figure("志愿服务情况", 7.0, ncols=len(panels))
     axes = np.atleast_1d(axes)
-    names = _labels_of(facts)
+    names = _tick_names(facts)
     for ax, (iid, label, unit) in zip(axes, panels, strict=True):
         value, prev = facts.value(iid), facts.previous(iid)
         bars = [(names[0], value, THIS_YEAR)]

@@ -34,8 +34,15 @@ HANDLING = {ERROR: "未计入统计", "警告": "请核对"}
 SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
 
 
-def checklist_title(community: str, year: int, half_year: bool) -> str:
-    """天运社区2024年数据核对单 / 天运社区2024年上半年数据核对单: named like the report."""
+def checklist_title(community: str, year: int, half_year: bool,
+                    period: dict[str, Any] | None = None) -> str:
+    """天运社区2024年数据核对单 / 天运社区2024年上半年数据核对单 / 天运社区2024年第15周数据核对单:
+    named like the report it belongs to. Its rows are that run's (a target's 条件 warning
+    is judged over the run's window), so a weekly or monthly run writes its own list
+    beside its own report and never replaces the annual one. ``period`` is the facts'
+    period dict (None for the default run; a named whole year keeps the default name)."""
+    if period and period.get("kind") != "year":
+        return f"{community}{period['words']['标题词']}数据核对单"
     return f"{community}{year}年{'上半年' if half_year else ''}数据核对单"
 
 

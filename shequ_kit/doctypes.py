@@ -14,12 +14,14 @@ import copy
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import period as period_mod
 from . import yamltext
+from .params import merge_mapping
 
 __all__ = ["BuildContext", "DocType", "DocTypeError", "SECTION_KINDS", "SectionBuilder",
            "DOCTYPE_DIR", "OVERRIDE_FOLDER", "build", "doctype_files", "doctypes",
@@ -31,7 +33,7 @@ OVERRIDE_FOLDER = "文种"  # parameters/文种/<名称>.yaml
 DEFAULT_DOCTYPE = "总结"
 REQUIRED_KEYS = ("名称", "标题", "章节")
 KNOWN_KEYS = ("名称", "说明", "范围", "标题", "期间", "章节", "期间措辞", "落款", "文件名",
-              "条线", "条线指标", "需要条线", "汇总标题", "附件")
+              "条线", "条线指标", "需要条线", "汇总标题", "封面", "附件")
 # The period kinds a 文种 may allow (period.py's Period.kind), in Chinese and as keys.
 PERIOD_KINDS = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月",
                 "week": "周", "range": "自定义期间"}
@@ -148,18 +150,6 @@ def _read(path: str, stamp: float) -> Any:
     return yamltext.load(Path(path).read_text(encoding="utf-8"))
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """A street's file over the shipped one: a mapping merges key by key, anything else
-    (章节, 标题 …) replaces."""
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 def load_doctype(name: str, params_dir: Path | None = None) -> DocType:
     """The 文种 ``name``: the shipped declaration, merged with (or, for a new 文种,
     replaced by) ``parameters/文种/<名称>.yaml``."""
@@ -183,7 +173,7 @@ def load_doctype(name: str, params_dir: Path | None = None) -> DocType:
             raise DocTypeError(f"文种文件 {path} 无法读取：{exc}") from exc
         if not isinstance(loaded, dict):
             raise DocTypeError(f"文种文件 {path} 应为“键: 值”的形式")
-        data = _merge(data, loaded)
+        data = merge_mapping(data, loaded)
         source = path
     return _doctype(name, data, source)
 
@@ -300,6 +290,9 @@ def words_for(doctype: DocType, period: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
+# The section kinds that state targets: leaving one out leaves the targets out.
+TARGET_KINDS = {"目标完成情况", "条线目标"}
+
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -326,6 +319,11 @@ def _values(doctype: DocType, facts: Any, line: str | None, period: dict[str, An
     values = {"社区": getattr(facts, "community", ""), "街道": getattr(facts, "street", ""),
               "年": year, "下年": year + 1, "条线": line or "", "期间": label,
               "期间标签": label, "标题词": title_word}
+    # The period's own words (rules/period.yaml): 上半年 or 下半年 for a half, 今年以来 up
+    # to a mid-year as-of date, so a 文种 need not guess them from the period's kind.
+    own = period_mod.report_words(facts)
+    values["期间词"] = own.get("期间") or ""
+    values["下一阶段词"] = own.get("下一阶段") or ""
     if words.get("标题期间"):
         values["期间"] = fill(str(words["标题期间"]), values)
     return values
@@ -358,6 +356,11 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     values = _values(dt, facts, line, period, words)
     words = {k: fill(v, values, keep=True) if isinstance(v, str) else v
              for k, v in words.items()}
+    omitted = set(words.get("省略") or [])
+    if omitted & TARGET_KINDS and getattr(facts, "targets", None):
+        # Without its targets section a document judges no target anywhere else either
+        # (摘要, 存在问题, 下一步, the notes): they would cite a table it does not have.
+        facts = replace(facts, targets=[])
     ctx = BuildContext(doctype=dt, line=line, lines=lines, facts=facts, period=period,
                        words=words)
     if any(getattr(kinds[s["类型"]], "needs_plan", False) for s in dt.sections):
@@ -365,7 +368,11 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     # A builder may return a callable: that section is made after all the others (a
     # 摘要 sums them up) and placed where the outline puts it.
     slots: list[tuple[dict[str, Any], Any]] = []
+    # 期间措辞 may leave sections out for a period kind (省略: [条线目标]): targets
+    # pro-rated to a week say nothing a leader can use.
     for spec in dt.sections:
+        if spec["类型"] in omitted or spec.get("键") in omitted:
+            continue
         slots.append((spec, kinds[spec["类型"]](facts, spec, ctx)))
     slots = [(spec, built() if callable(built) else built) for spec, built in slots]
     sections = []
@@ -381,16 +388,26 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
             sections.append(section)
         made[str(key or spec["类型"])] = [s.key for s in parts]
     doc_title = fill(dt.title, values)
-    return Document(doc_title, _cover(doc_title, facts, period), sections, parts=made)
+    return Document(doc_title, _cover(doc_title, facts, period, dt.get("封面"), values),
+                    sections, parts=made)
 
 
-def _cover(doc_title: str, facts: Any, period: dict[str, Any]) -> dict[str, str]:
+def _cover(doc_title: str, facts: Any, period: dict[str, Any],
+           declared: dict[str, Any] | None = None,
+           values: dict[str, Any] | None = None) -> dict[str, str]:
+    """The cover's lines: a 文种 may declare its own (封面: {计划年度: "{下年}年"}), since a
+    plan's cover speaks of the year it plans, not of the period its figures cover."""
     from .numfmt import cn_date
 
     start = str(period.get("start") or getattr(facts, "period_start", f"{facts.year}-01-01"))
     end = str(period.get("end") or facts.as_of)
-    return {"标题": doc_title, "所属街道": getattr(facts, "street", "") or "",
-            "统计期间": f"{cn_date(start)}至{cn_date(end)}", "截止日期": cn_date(end)}
+    default = {"所属街道": getattr(facts, "street", "") or "",
+               "统计期间": f"{cn_date(start)}至{cn_date(end)}", "截止日期": cn_date(end)}
+    if not declared:
+        return {"标题": doc_title, **default}
+    filled = {**(values or {}), **default}
+    return {"标题": doc_title, **{str(label): fill(str(template), filled)
+                                for label, template in declared.items()}}
 
 
 # -- periods from the command line ---------------------------------------------------------

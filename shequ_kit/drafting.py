@@ -62,7 +62,9 @@ for _kind in PLACEHOLDERS:
         ("未完成",) if _kind in ("目标未完成", "力争目标未达预期") else ())
 COMMON_PLACEHOLDERS = PERIOD_PLACEHOLDERS
 RULE_FIELDS = ("条件", "严重程度", "最多", "阈值", "百分点阈值", "最小基数", "措辞", "下一步",
-               "启用")
+               "启用", "不用于")
+# The period kinds a rule's 不用于 may name (period.Period.kind).
+PERIOD_KINDS = ("year", "half", "quarter", "month", "week", "range")
 DEFAULT_LIMIT = 4
 
 # Units of the "every period" target forms, where the value counts periods covered.
@@ -155,6 +157,10 @@ def _check_rule(name: str, rule: dict[str, Any]) -> None:
         if key in rule and (isinstance(rule[key], bool)
                             or not isinstance(rule[key], (int, float))):
             raise RulesError(f"{where}的「{key}」应为数字，实际为「{rule[key]}」")
+    skip = rule.get("不用于", [])
+    if not isinstance(skip, list) or any(k not in PERIOD_KINDS for k in skip):
+        raise RulesError(f"{where}的「不用于」应为期间类型的列表（{'、'.join(PERIOD_KINDS)}），"
+                         f"实际为「{skip}」")
     for key in ("措辞", "下一步"):
         text = rule.get(key)
         if key == "下一步" and text is None:
@@ -638,8 +644,11 @@ def draft_problems(facts: Any, limit: int | None = None) -> list[DraftedProblem]
     found: list[tuple[DraftedProblem, int]] = []
     covered: set[str] = set()
     later: dict[str, list[tuple[int, str, dict[str, Any]]]] = {"target": [], "yoy": []}
+    period_kind = period.describe(facts)["kind"]
     for order, (name, rule) in enumerate(rules.items()):
         kind = rule["条件"]
+        if period_kind in (rule.get("不用于") or ()):
+            continue  # e.g. a week's share of active volunteers says nothing of the team
         if kind in ("目标未完成", "力争目标未达预期"):
             later["target"].append((order, name, rule))
             continue

@@ -198,6 +198,10 @@ def title_parts(meta: dict[str, Any]) -> list[str]:
 
 
 def _cover_lines(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    declared = meta.get("lines")
+    if isinstance(declared, list) and declared:  # the 文种's own cover (doctypes 封面)
+        return [(str(pair[0]), str(pair[1])) for pair in declared
+                if isinstance(pair, (list, tuple)) and len(pair) == 2]
     lines: list[tuple[str, str]] = []
     if meta.get("street"):
         lines.append(("所属街道", str(meta["street"])))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__, guard, report, yamltext
+from . import __version__, guard, period, report, yamltext
 
 __all__ = ["INDEX", "index_html", "write_index"]
 
@@ -93,6 +93,22 @@ def _ordered(files: dict[str, Path]) -> list[tuple[str, Path]]:
                                                  else len(order), kv[0]))
 
 
+def _checklist_ends(entry: dict[str, Any]) -> tuple[str, ...] | None:
+    """How the names of the entry's period's 数据核对单 end (checklist.checklist_title:
+    2024年数据核对单 or 2024年上半年数据核对单 for a year, 2024年第15周数据核对单 …); None when
+    the entry names no period (a manifest from before periods): every list is shown."""
+    key = entry.get("period")
+    if not key:
+        return None
+    try:
+        own = period.parse_period(str(key))
+    except period.PeriodError:
+        return None
+    if own.kind == period.YEAR:
+        return (f"{own.year}年{CHECKLIST_MARK}", f"{own.year}年上半年{CHECKLIST_MARK}")
+    return (f"{own.words()['标题词']}{CHECKLIST_MARK}",)
+
+
 def _checklists(entry: dict[str, Any], files: dict[str, Path], year_dir: Path) -> list[Path]:
     """The 数据核对单 files in the community's folder (beside its report, or where the
     report would have gone when it failed)."""
@@ -105,6 +121,9 @@ def _checklists(entry: dict[str, Any], files: dict[str, Path], year_dir: Path) -
                  if p.is_file() and CHECKLIST_MARK in p.stem and not p.name.startswith(".")]
     except OSError:
         return []
+    ends = _checklist_ends(entry)
+    if ends is not None:  # the list of this entry's own period, not a week's beside a year's
+        found = [p for p in found if p.stem.endswith(ends)]
     order = list(_words()["formats"])
     return sorted(found, key=lambda p: (order.index(p.suffix[1:]) if p.suffix[1:] in order
                                         else len(order), p.name))

@@ -404,7 +404,7 @@ def build_street(doctype: doctypes.DocType | str, street: Any, line: str,
         if mine:
             done = sum(1 for t in mine if t.get("status") == "完成")
             target_rows.append([f.community, str(len(mine)), str(done), str(len(mine) - done)])
-    if target_rows:
+    if target_rows and "条线目标" not in set(words.get("省略") or []):  # as the communities'
         number += 1
         sections.append(Section("line_targets", f"{heading_ordinal(number)}目标完成情况", blocks=[
             Table(["社区", "量化目标", "已完成", "未完成或未达预期"], target_rows,

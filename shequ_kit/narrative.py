@@ -303,6 +303,10 @@ class Document:
     def chart_keys(self) -> list[str]:
         return [k for top in self.sections for s in top.walk() for k in s.charts]
 
+    def cover_lines(self) -> list[list[str]]:
+        """The cover's lines below the title, as the export prints them."""
+        return [[k, v] for k, v in self.cover.items() if k != "标题" and v]
+
     def cover_html(self) -> str:
         rows = "".join(f"<p>{_esc(k)}：{_esc(v)}</p>" for k, v in self.cover.items())
         return f'<div class="sk-cover"><h1>{_esc(self.title)}</h1>{rows}</div>'
@@ -846,13 +850,20 @@ def _volunteer_items(c: _Ctx) -> list[ItemDraft]:
             if times is not None else None,
             f"累计服务时长{hours}" if hours else None,
             c.yoy("volunteer.hours") if hours else None,
+            # a week's hours spread over every registered volunteer can show as 0.0小时
             f"人均服务时长{c.q('volunteer.hours_per_volunteer')}"
-            if c.q("volunteer.hours_per_volunteer") else None,
+            if _shows_nonzero(c.q("volunteer.hours_per_volunteer")) else None,
             f"活跃志愿者比例{c.q('volunteer.active_rate')}"
             if c.q("volunteer.active_rate") else None,
         ])
         out.append(("常态化开展志愿服务，志愿精神深入人心", body or ""))
     return out
+
+
+def _shows_nonzero(text: str | None) -> bool:
+    """A figure as written (0.0小时, 1.2小时) states something only when a digit of it
+    is not zero."""
+    return bool(text) and any(ch in "123456789" for ch in str(text))
 
 
 ITEM_BUILDERS: tuple[Callable[[_Ctx], list[ItemDraft]], ...] = (
@@ -1055,7 +1066,8 @@ def _highlights(facts: CommunityFacts, number: int) -> Section | None:
         clauses = [h for h in honours if any(v in h for v in _HONOUR_VERBS)]
         text = ""
         if titles:
-            pw = _period_word(facts)
+            # the honours are the year's, undated: 今年以来 in a week's or a month's report
+            pw = str(periods.report_words(facts).get("荣誉时间") or _period_word(facts))
             text += (f"{pw}社区荣获{titles[0]}荣誉称号。" if len(titles) == 1 else
                      f"{pw}社区先后荣获{'、'.join(titles[:-1])}和{titles[-1]}"
                      f"等{len(titles)}项荣誉称号。")

@@ -462,17 +462,19 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
             have = [have] if isinstance(have, str) else list(have or [])
             out[key] = have + add
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge_mapping(out[key], value)
+            out[key] = merge_mapping(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
 
 
-def _merge_mapping(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge_mapping(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``: a mapping merges key by key, anything else replaces
+    (a street's file over the shipped one: 版块 fields, a 文种's 期间措辞)."""
     out = copy.deepcopy(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge_mapping(out[key], value)
+            out[key] = merge_mapping(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out

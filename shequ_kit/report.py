@@ -196,7 +196,8 @@ def doctype_notebook(doctype: Any) -> str:
         "doc = load_document(doc_type, facts, line, params_dir)",
         metadata={"tags": ["no-export"]})
     cells = [md(intro), params, md("## 准备：读取数据，生成文稿"), prep, md("## 封面"),
-             nbformat.v4.new_code_cell("show_cover(dict(cover_meta(facts), title=doc.title))")]
+             nbformat.v4.new_code_cell(
+                 "show_cover(dict(cover_meta(facts), title=doc.title, lines=doc.cover_lines()))")]
     for spec in doctype.sections:
         key = spec.get("键") or spec["类型"]
         label = str(spec.get("标题") or spec["类型"])
@@ -266,7 +267,8 @@ def street_notebook(doctype: Any) -> str:
             metadata={"tags": ["no-export"]}),
         md("## 封面"),
         nbformat.v4.new_code_cell(
-            "show_cover(dict(cover_meta(street_facts), title=doc.title))")]
+            "show_cover(dict(cover_meta(street_facts), title=doc.title,"
+            " lines=doc.cover_lines()))")]
     for key, label in STREET_LINE_PARTS:
         cells.append(md(f"## {label}"))
         cells.append(nbformat.v4.new_code_cell(f"show_part(doc, {key!r}, street_facts)"))

@@ -276,15 +276,9 @@ def _spell(numerator: str, denominator: str | None = None, hard: bool = False
 
 
 def _hazard_ontime(scope: Scope, category: str | None) -> list[Part]:
-    df = cat.HAZ_FOUND(scope)
-    deadline, done = df["整改期限"], df["整改日期"]
-    considered = deadline.notna()
-    if "整改情况" in df.columns:
-        dateless = done.isna() & df["整改情况"].astype(object).eq("已整改").fillna(False)
-        considered &= ~dateless.astype(bool)
-    ontime = considered & (done <= deadline).fillna(False) & scope.upto(done)
-    return [(NUMERATOR, cat.HAZ, _rows_of(df, ontime.fillna(False).to_numpy(bool))),
-            (DENOMINATOR, cat.HAZ, _rows_of(df, considered.fillna(False).to_numpy(bool)))]
+    df, ontime, considered = cat.hazard_ontime_masks(scope)
+    return [(NUMERATOR, cat.HAZ, _rows_of(df, ontime.to_numpy(bool))),
+            (DENOMINATOR, cat.HAZ, _rows_of(df, considered.to_numpy(bool)))]
 
 
 def _hazard_days(scope: Scope, category: str | None) -> list[Part]:

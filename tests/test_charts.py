@@ -491,3 +491,54 @@ def test_street_charts_are_clean_pngs_and_absent_without_data(key):
         f.indicators = []
     empty.totals = []
     assert charts.draw(key, empty) is None
+
+
+# -- named periods (run --period): a week, a month, a quarter ----------------------------
+
+NAMED_PERIODS = ("2024W15", "2024-03", "2024Q3")
+
+
+def period_facts(text: str, key: str):
+    from shequ_kit.period import parse_period
+
+    f = street() if charts.CHARTS[key].scope == "street" else full_facts()
+    f.period = parse_period(text).to_dict()
+    return f
+
+
+@pytest.mark.parametrize("text", NAMED_PERIODS)
+@pytest.mark.parametrize("key", COMMUNITY_KEYS + STREET_KEYS)
+def test_every_chart_of_a_named_period_is_legible(key, text):
+    fig = charts.draw(key, period_facts(text, key))
+    if fig is not None:
+        assert_legible(fig)
+
+
+@pytest.mark.parametrize(("text", "ticks"), [
+    ("2024W15", ["2023年\n同期", "2024年\n第15周"]),
+    ("2024-03", ["2023年\n同期", "2024年\n3月"]),
+    ("2024Q3", ["2023年\n同期", "2024年\n第三季度"]),
+])
+def test_volunteer_panels_name_a_named_period_in_two_short_lines(text, ticks):
+    """2024年第15周（4月8日—4月14日） beside 2023年同期 under a third of the page ran into it."""
+    fig = charts.draw("volunteer_hours", period_facts(text, "volunteer_hours"))
+    assert ticklabels(fig.axes[0]) == ticks
+
+
+def test_a_one_month_breakdown_of_a_named_period_draws_no_monthly_chart():
+    f = period_facts("2024W15", "monthly_activity")
+    set_row(f, "activity.by_month", value={"4": 3}, previous={"4": 5})
+    assert charts.draw("monthly_activity", f) is None
+    f = period_facts("2024Q3", "monthly_activity")
+    set_row(f, "activity.by_month", value={"7": 3, "8": 1, "9": 2}, previous=None)
+    assert ticklabels(charts.draw("monthly_activity", f).axes[0]) == ["7月", "8月", "9月"]
+
+
+def test_a_count_of_one_has_whole_ticks_only():
+    """A week's single 志愿服务记录 (1 beside last year's 1) drew ticks of 0.25人次."""
+    f = period_facts("2024W15", "volunteer_hours")
+    set_row(f, "volunteer.service_times", value=1, previous=1)
+    fig = charts.draw("volunteer_hours", f)
+    lo, hi = fig.axes[1].get_ylim()
+    shown = [t for t in fig.axes[1].get_yticks() if lo - 1e-9 <= t <= hi + 1e-9]
+    assert shown == [0, 1]

@@ -170,3 +170,23 @@ def test_written_only_when_more_than_the_time_changed(out: Path) -> None:
     index_page.write_index(manifest, out, StandInIndex(), now=datetime(2025, 1, 7, 10))
     second = target.read_text(encoding="utf-8")
     assert "2025年1月7日 10:00" in second and rows(second)["望江社区"][0][1] == "完成"
+
+
+def test_each_entry_links_the_checklist_of_its_own_period(out: Path) -> None:
+    """A weekly run writes 天运社区2024年第15周数据核对单 beside the annual list: the annual
+    summary's row links the annual list, the weekly 创文 report's row the weekly one."""
+    y = str(YEAR)
+    manifest = street(out)
+    rel(out, y, "天运社区", "天运社区2024年第15周数据核对单.html")
+    weekly = {"pdf": rel(out, y, "天运社区", "天运社区2024年第15周（4月8日—4月14日）创文工作总结.pdf")}
+    manifest["reports"]["community:天运社区"]["period"] = "2024"
+    manifest["reports"]["community:天运社区|专项|2024W15|创文"] = {
+        "kind": "community", "name": "天运社区", "status": "完成", "reason": None,
+        "outputs": weekly, "doc": "专项", "period": "2024W15", "line": "创文",
+        "title": "天运社区2024年第15周（4月8日—4月14日）创文工作总结"}
+    got = rows(index_page.index_html(manifest, out))
+    annual = [unquote(h) for _, h in got["天运社区"][1][3]]
+    assert annual == ["天运社区/天运社区2024年数据核对单.html",
+                      "天运社区/天运社区2024年数据核对单.xlsx"]
+    week = [unquote(h) for _, h in got["天运社区2024年第15周（4月8日—4月14日）创文工作总结"][1][3]]
+    assert week == ["天运社区/天运社区2024年第15周数据核对单.html"]
