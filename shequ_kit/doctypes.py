@@ -351,6 +351,9 @@ def build(doctype: DocType | str, facts: Any, line: str | None = None,
     if dt.needs_line and not line:
         raise DocTypeError(f"文种“{dt.name}”需要指定条线（--line）")
     lines = expand_lines(line, facts)
+    from . import sources
+
+    sources.reset()  # look-ups made before (a plan's draft, another document) claim nothing here
     period = period_of(facts)
     words = words_for(dt, period)
     values = _values(dt, facts, line, period, words)

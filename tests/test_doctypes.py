@@ -144,3 +144,17 @@ def test_the_generated_notebook_follows_the_outline() -> None:
     assert shown == [f"show_part(doc, {s['键']!r}, facts)" for s in dt.sections]
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     assert 'doc_type = "专项"' in params.source and "period = None" in params.source
+
+
+def test_figures_looked_up_before_a_build_are_not_claimed_by_it() -> None:
+    """A batch builds several documents in one process (the 底稿 of each): a look-up made
+    before (a plan's draft reads every target's figure) must not lend its figures to the
+    next document's 底稿."""
+    from shequ_kit import sources
+
+    f = facts()
+    clean = [(src["text"], src["id"]) for _, _, src in sources.figures(doctypes.build("总结", f))]
+    for row in f.indicators:  # what writing the plan's draft does
+        f.row(row["id"], row.get("condition"))
+    after = [(src["text"], src["id"]) for _, _, src in sources.figures(doctypes.build("总结", f))]
+    assert after == clean
