@@ -378,20 +378,20 @@ class _Attachment:
     community edited is kept, never overwritten)."""
 
     key: str
-    path: Callable[[Path, Any], Path]
-    write: Callable[[Path, Any, Any, str | None], Path]
+    path: Callable[[Path, Any, str], Path]  # (out, facts, run key) -> where it goes
+    write: Callable[[Path, Any, str, Any, str | None], Path]
 
 
-def _draft_path(out: Path, facts: Any) -> Path:
+def _draft_path(out: Path, facts: Any, key: str) -> Path:
     from . import plan
 
-    return plan.draft_path(out, facts)
+    return plan.draft_path(out, facts, key)
 
 
-def _write_draft(out: Path, facts: Any, index: Any, written: str | None) -> Path:
+def _write_draft(out: Path, facts: Any, key: str, index: Any, written: str | None) -> Path:
     from . import plan
 
-    return plan.write_draft(out, facts, index=index, written_digest=written)
+    return plan.write_draft(out, facts, index=index, written_digest=written, key=key)
 
 
 # 附件 name (as a 文种 lists it) -> how it is made.
@@ -491,8 +491,8 @@ def _document_job(doc: _Doc, cf: Any, name: str, inputs: dict[str, Any], out: Pa
     document = {"doc_type": dt.name, "line": doc.line, "period": doc.period, "title": title}
     extras = {}
     for att in (ATTACHMENTS[a] for a in _attachments(dt)):
-        extras[att.key] = (att.path(out, cf),
-                           lambda written, att=att: att.write(out, cf, index, written))
+        extras[att.key] = (att.path(out, cf, name),
+                           lambda written, att=att: att.write(out, cf, name, index, written))
     return _Job(
         key=_doc_key("community", name, doc, cf), label=f"{name}：{title}",
         kind="community", name=name, title=title, inputs=job_inputs,

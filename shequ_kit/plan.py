@@ -841,18 +841,22 @@ def draft_yaml(facts: CommunityFacts) -> str:
     return "\n".join(lines) + "\n"
 
 
-def draft_path(out_dir: Path | str, facts: CommunityFacts) -> Path:
+def draft_path(out_dir: Path | str, facts: CommunityFacts, key: str | None = None) -> Path:
     """OUT/<年>/<社区名称>/<社区名称>.<Y+1>.草案.yaml, checked as every output path is:
-    the draft is written beside the plan, never into the user's parameters folder."""
+    the draft is written beside the plan, never into the user's parameters folder.
+    ``key`` is the run's key of the community: ``街道/社区名称`` for a name found in two
+    streets puts the draft in that street's folder, beside that community's plan."""
     root = Path(out_dir)
-    name = check_name(facts.community, "社区名称")
-    path = root / str(int(facts.year)) / name / check_name(draft_name(facts), "文件名",
-                                                           limit=False)
-    return inside(root, path)
+    parts = (key or facts.community).split("/")
+    what = ["所属街道", "社区名称"] if len(parts) == 2 else ["社区名称"] * len(parts)
+    folder = root.joinpath(str(int(facts.year)),
+                           *(check_name(part, w) for part, w in zip(parts, what, strict=False)))
+    return inside(root, folder / check_name(draft_name(facts), "文件名", limit=False))
 
 
 def write_draft(out_dir: Path | str, facts: CommunityFacts, index: Any = None,
-                written_digest: str | None = None, now: datetime | None = None) -> Path:
+                written_digest: str | None = None, now: datetime | None = None,
+                key: str | None = None) -> Path:
     """Write the draft at :func:`draft_path`, after the personal-data guard (``index``,
     the run's guard.PersonalLookup) has read it. A draft already there that is not the
     one this kit wrote last (``written_digest``, from the manifest) may hold the
@@ -862,7 +866,7 @@ def write_draft(out_dir: Path | str, facts: CommunityFacts, index: Any = None,
     from .fingerprint import file_digest
 
     text = draft_yaml(facts)
-    path = draft_path(out_dir, facts)
+    path = draft_path(out_dir, facts, key)
     if index is not None:
         guard.check_text(text, index, where=path.name)
     if path.is_file() and path.read_text(encoding="utf-8") != text and \

@@ -398,3 +398,20 @@ def test_a_bad_edit_of_the_plan_rules_is_named() -> None:
     rules["提纲"].append({"类型": "开头语"})
     with pytest.raises(RulesError, match="开头语"):
         plan.check_rules(rules)
+
+
+def test_namesakes_in_two_streets_get_their_drafts_in_their_own_folders(tmp_path: Path) -> None:
+    """Two 天运社区 in two streets: each plan is written to OUT/<年>/<街道>/天运社区/, and
+    each draft must sit beside its own plan, not share one path where the second run would
+    move the first aside as 已编辑."""
+    f = facts(MIXED)
+    one = plan.draft_path(tmp_path, f, "青枫街道/天运社区")
+    two = plan.draft_path(tmp_path, f, "闸弄口街道/天运社区")
+    assert one == tmp_path / "2024" / "青枫街道" / "天运社区" / "天运社区.2025.草案.yaml"
+    assert two == tmp_path / "2024" / "闸弄口街道" / "天运社区" / "天运社区.2025.草案.yaml"
+    plan.write_draft(tmp_path, f, key="青枫街道/天运社区")
+    plan.write_draft(tmp_path, f, key="闸弄口街道/天运社区")
+    assert one.is_file() and two.is_file()
+    assert not list(tmp_path.rglob("*已编辑*"))
+    with pytest.raises(UnsafeNameError):
+        plan.draft_path(tmp_path, f, "青枫街道/..")
