@@ -25,6 +25,12 @@ def test_a_non_editable_install_ships_and_runs_the_notebooks(tmp_path: Path) -> 
     shipped = sorted(p.name for p in (target / "shequ_kit" / "notebooks").iterdir())
     assert shipped == ["community_report.ipynb", "explore.ipynb", "street_overview.ipynb"]
     assert not (target / "shequ_kit" / "notebooks").is_symlink()
+    # Every rules file of the source tree (文种 declarations in rules/doctypes/ too) ships.
+    rules = ROOT / "shequ_kit" / "rules"
+    wanted = sorted(str(p.relative_to(rules)) for p in rules.rglob("*.yaml"))
+    got = sorted(str(p.relative_to(target / "shequ_kit" / "rules"))
+                 for p in (target / "shequ_kit" / "rules").rglob("*.yaml"))
+    assert got == wanted
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run([sys.executable, "-c", "import shequ_kit.report as r; "
                             "print(r.COMMUNITY_NOTEBOOK)"], env=env, cwd=tmp_path,
